@@ -1,0 +1,30 @@
+"""Errors that are the user's to fix.
+
+Everything raised from here is caught by the CLI and printed as
+``Error: ...`` with a non-zero exit and no traceback. Messages name the file,
+the field and what was expected, because the user has to find and mend it.
+"""
+
+from __future__ import annotations
+
+
+class PactlabError(Exception):
+    """Base class for errors pactlab reports to users without a traceback."""
+
+
+class ScenarioError(PactlabError):
+    """A scenario file is missing, malformed or inconsistent."""
+
+    def __init__(self, path: str, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid scenario {path}:\n{lines}")
+
+
+class DataError(PactlabError):
+    """A data file is missing, truncated or of the wrong kind."""
+
+
+class UnknownScenarioError(PactlabError):
+    """A scenario name that is neither a built-in nor a readable file."""
