@@ -169,8 +169,17 @@ class Tie(_Strict):
     b: str
     contiguity: Contiguity
     distance_km: float = Field(ge=0)
+    overland: bool | None = Field(
+        default=None,
+        description="a land route joins the two (across third territory if need be); "
+        "defaults to true for land contiguity, false otherwise (codebook GEO2)",
+    )
     source: str
     note: str | None = None
+
+    @property
+    def by_land(self) -> bool:
+        return self.contiguity is Contiguity.land if self.overland is None else self.overland
 
 
 class Foothold(_Strict):
@@ -182,9 +191,15 @@ class Foothold(_Strict):
     near: str
     contiguity: Contiguity
     distance_km: float = Field(ge=0)
+    overland: bool | None = None
     since: _dt.date | None = None
     source: str
     note: str | None = None
+
+
+    @property
+    def by_land(self) -> bool:
+        return self.contiguity is Contiguity.land if self.overland is None else self.overland
 
 
 class Treaty(_Strict):

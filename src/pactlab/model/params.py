@@ -1,0 +1,105 @@
+"""The model's one global parameter set.
+
+These are the only free numbers in pactlab. They are the same for every
+scenario; a scenario may not carry its own. Each is documented in
+``docs/model.md`` (section "Parameters") with its meaning and why the default
+has the value it has. Changing a default changes every case in the case table
+and is a reviewed change to ``tests/golden/cases.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Parameters(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # --- Power projection and occupation threat (H6, H7) -------------------
+    distance_scale_km: float = Field(
+        1000.0, gt=0, description="loss-of-strength gradient: projected power falls by 1/e every this many km"
+    )
+    sea_factor: float = Field(
+        0.5, ge=0, le=1, description="stopping power of water: share of power that crosses up to 400 miles of sea (times maritime reach)"
+    )
+    remote_factor: float = Field(
+        0.2, ge=0, le=1, description="share of power that crosses open ocean (times maritime reach)"
+    )
+    defence_advantage: float = Field(3.0, gt=0, description="defender's force multiplier (the 3:1 rule)")
+    contest_exponent: float = Field(2.0, gt=0, description="decisiveness of the occupation contest function")
+    conquest_absorption: float = Field(
+        0.5, ge=0, le=1, description="share of an occupied client's capability the adversary turns against the next (stepping stones)"
+    )
+    # --- Commitments ---------------------------------------------------------
+    consult_weight: float = Field(
+        0.35, ge=0, le=1, description="share of a partner's projected power a consultation pledge brings (a defence pledge brings all)"
+    )
+    # --- Clients' payoffs ------------------------------------------------------
+    neighbour_weight: float = Field(
+        0.5, ge=0, description="how much a client weighs a neighbour's occupation (contagion), per unit proximity"
+    )
+    obligation_cost: float = Field(
+        0.15, ge=0, description="expected cost of having to fight for a partner, per unit of that partner's threat"
+    )
+    dispute_cost: float = Field(0.3, ge=0, description="cost of a commitment to a partner per unit of dispute intensity")
+    econ_cost: float = Field(
+        0.3, ge=0, description="cost of an explicit commitment against the adversary per unit of trade dependence on it"
+    )
+    rebuff_cost: float = Field(
+        0.1, ge=0, description="cost to a client that holds a patron treaty of refusing the patron's proposal, per unit of the patron's leverage motive"
+    )
+    # --- Patron's payoffs ------------------------------------------------------
+    access_value: float = Field(
+        0.05, ge=0, description="patron's value of an ally (access, bases, alignment) per unit of stake, regardless of threat"
+    )
+    patron_threat_weight: float = Field(
+        1.0, ge=0, description="patron's loss per unit of a client's occupation threat, per unit of stake"
+    )
+    war_cost: float = Field(
+        0.4, ge=0, description="patron's cost of a war it is committed to, times its share of the burden"
+    )
+    divergence_entrapment: float = Field(
+        0.3, ge=0, description="entrapment risk per unit of a client's threat-perception divergence"
+    )
+    control_bilateral: float = Field(0.6, ge=0, le=1, description="share of a client's provocation risk a bilateral treaty lets the patron restrain")
+    control_multilateral: float = Field(0.2, ge=0, le=1, description="the same for a multilateral treaty")
+    assurance_defend: float = Field(
+        0.7, ge=0, le=1, description="share of entrapment risk removed when clients have committed to defend each other (H1)"
+    )
+    assurance_consult: float = Field(0.3, ge=0, le=1, description="the same for a mutual consultation pledge")
+    imposed_discount: float = Field(
+        0.7, ge=0, le=1, description="share of that assurance lost when the patron imposed the clients' commitment (H3)"
+    )
+    leverage_value: float = Field(
+        0.03, ge=0, description="patron's value of dealing with a client one-to-one, per unit of leverage motive (hub and spoke)"
+    )
+    failed_proposal_cost: float = Field(0.02, ge=0, description="patron's cost of a rejected multilateral proposal")
+    # --- Adversary -------------------------------------------------------------
+    probe_threshold: float = Field(
+        0.35, ge=0, le=1, description="the adversary probes a client whose occupation threat exceeds this (gain vs cost of a failed probe)"
+    )
+    probe_escalation: float = Field(0.5, ge=0, description="extra risk to a probed client, per unit of its threat")
+    counter_alignment: float = Field(
+        0.5, ge=0, le=1, description="how far cross-theatre linking closes the gap to full alignment among adversaries (seed 004)"
+    )
+    # --- Durability (H2, H3) -------------------------------------------------------
+    base_hazard: float = Field(1 / 30, gt=0, description="yearly hazard of a treaty ending, all covariates at zero")
+    hazard_imposed: float = Field(1.2, description="log-hazard added when the patron imposed the clients' commitment (H3)")
+    hazard_indigenous: float = Field(0.8, description="log-hazard removed per unit of indigenous client commitment (H2)")
+    hazard_threat: float = Field(1.0, description="log-hazard removed per unit of members' mean occupation threat")
+    hazard_provocation: float = Field(0.8, description="log-hazard added per unit of members' mean provocation")
+    hazard_divergence: float = Field(0.6, description="log-hazard added per unit of members' mean threat divergence")
+    hazard_dispute: float = Field(0.6, description="log-hazard added per unit of mean dispute intensity among members")
+    hazard_econ: float = Field(0.8, description="log-hazard added per unit of members' mean trade dependence on the adversary")
+    hazard_trend: float = Field(0.3, description="log-hazard removed per unit of rising threat trend")
+    long_years: float = Field(30.0, gt=0, description="expected duration at or above which a treaty is classed 'long'")
+
+    def digest(self) -> str:
+        blob = json.dumps(self.model_dump(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+
+DEFAULT = Parameters()

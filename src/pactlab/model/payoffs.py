@@ -1,0 +1,114 @@
+"""Payoffs of a group of clients under a treatment, vectorised over groups.
+
+A *group* is a set of clients that act together in the design: a client
+collective-security block, a lone client, or the set a patron brings into an
+imposed multilateral. Its *treatment* is
+
+* ``lcc``  -- the rank of the clients' pledge to each other (0 none, 1 consult, 2 defend),
+* ``lp``   -- the rank of the patron's new pledge to each member (0 none),
+* ``kind`` -- how the patron pledges: NONE, JOIN (one multilateral treaty with the
+  block, H5), SPOKES (a bilateral treaty with each member) or IMPOSED (a
+  multilateral the patron proposed to clients that had not committed, H3).
+
+Every equation here is written out in ``docs/model.md`` (section 3); the
+names match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pactlab.model.theatre import Theatre, csf, level_weight
+
+NONE, JOIN, SPOKES, IMPOSED = 0, 1, 2, 3
+KIND_NAMES = {NONE: "none", JOIN: "join", SPOKES: "spokes", IMPOSED: "imposed"}
+
+
+@dataclass
+class GroupEval:
+    """Per-group, per-client results; client columns outside a group are 0
+    except ``ext`` which is the group's effect on non-members."""
+
+    theta: np.ndarray  # (m, n) occupation threat of members under the treatment
+    defence: np.ndarray  # (m, n)
+    probe: np.ndarray  # (m, n) bool: the adversary probes this member
+    own: np.ndarray  # (m, n) members' payoff from their own group
+    ext: np.ndarray  # (m, n) the group's externality on non-members
+    patron: np.ndarray  # (m,) patron's payoff from this group
+    entrapment: np.ndarray  # (m, n) entrapment risk the patron bears
+    burden: np.ndarray  # (m, n) patron's share of the fighting
+    assurance: np.ndarray  # (m, n)
+
+
+def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, kind: np.ndarray) -> GroupEval:
+    p = th.params
+    member = np.asarray(member, bool)
+    m, n = member.shape
+    lcc = np.asarray(lcc, int)
+    lp = np.asarray(lp, int)
+    kind = np.asarray(kind, int)
+
+    both = member[:, :, None] & member[:, None, :]  # (m, j, i)
+    pair_rank = np.where(both, np.maximum(lcc[:, None, None], th.prior_cc[None]), th.prior_cc[None])
+    offdiag = ~np.eye(n, dtype=bool)[None]
+    w_pair = level_weight(pair_rank, p) * offdiag  # (m, j, i)
+    d_clients = th.cap[None, :] + np.einsum("bji,ji->bi", w_pair, th.proj)
+
+    lp_eff = np.where(member, np.maximum(lp[:, None], th.prior_patron[None, :]), th.prior_patron[None, :])
+    w_p = level_weight(lp_eff, p)
+    patron_part = w_p * (th.patron_proj[None, :] + np.where(lp_eff > 0, th.outside_proj[None, :], 0.0))
+    defence = d_clients + patron_part
+
+    # Occupation threat: direct, plus one-hop stepping stones through each
+    # other client at its status-quo threat.
+    direct = csf(th.adv_power[None, :], defence, p)
+    cond = csf(th.step_power[None, :, :], defence[:, None, :], p)  # (m, j, i)
+    hop = 1.0 - th.theta_sq[None, :, None] * cond * offdiag
+    theta = 1.0 - (1.0 - direct) * np.prod(hop, axis=1)
+    theta = np.where(member, theta, 0.0)
+
+    probe = member & (theta > p.probe_threshold)
+    risk = theta * (1.0 + p.probe_escalation * probe)
+
+    # Clients' payoff from their own group.
+    weight = 1.0 - th.divergence[None, :]
+    mates = both & offdiag  # (m, j, i)
+    neighbour = np.einsum("bji,ji,bj->bi", mates.astype(float), th.prox, theta)
+    w_mates = w_pair * mates
+    obligation = p.obligation_cost * np.einsum("bji,j->bi", w_mates, th.theta_sq)
+    dispute = p.dispute_cost * np.einsum("bji,ji->bi", w_mates, th.dispute)
+    top_rank = np.maximum(np.maximum(np.where(member, lcc[:, None], 0), lp_eff), th.prior_cc.max(axis=1)[None, :])
+    econ = p.econ_cost * th.econ[None, :] * level_weight(top_rank, p)
+    own = -weight * (risk + p.neighbour_weight * neighbour) - obligation - dispute - econ
+    own = np.where(member, own, 0.0)
+
+    # The group's effect on everyone else: their neighbours are more or less
+    # likely to be occupied (contagion).
+    ext = -weight * p.neighbour_weight * (theta @ th.prox)  # theta is 0 off-group
+    ext = np.where(member, 0.0, ext)
+
+    # Patron.
+    allied = member & (lp_eff > 0)
+    multi = (kind == JOIN) | (kind == IMPOSED)
+    control = np.where(
+        allied, np.where(multi[:, None] & (lp[:, None] > 0), p.control_multilateral, p.control_bilateral), 0.0
+    )
+    a_rank = np.array([0.0, p.assurance_consult, p.assurance_defend])
+    assurance = np.where(member & (lcc[:, None] > 0), a_rank[np.minimum(lcc, 2)][:, None], 0.0)
+    assurance = np.where((kind == IMPOSED)[:, None], assurance * (1.0 - p.imposed_discount), assurance)
+    entrap = (th.provocation[None, :] + p.divergence_entrapment * th.divergence[None, :]) * (1 - control) * (1 - assurance)
+    p_war = np.minimum(1.0, theta * probe + entrap)
+    patron_only = w_p * th.patron_proj[None, :]
+    burden = np.where(allied, patron_only / np.maximum(patron_only + d_clients, 1e-300), 0.0)
+    up_i = th.stake[None, :] * (p.access_value * allied - p.patron_threat_weight * risk) - allied * (
+        p.war_cost * w_p * p_war * burden
+    )
+    up = np.where(member, up_i, 0.0).sum(axis=1)
+    n_spokes = np.where(kind == SPOKES, (member & (lp[:, None] > 0)).sum(axis=1), 0)
+    up = up + th.leverage * p.leverage_value * n_spokes
+    return GroupEval(
+        theta=theta, defence=np.where(member, defence, 0.0), probe=probe, own=own, ext=ext, patron=up,
+        entrapment=np.where(allied, entrap, 0.0), burden=burden, assurance=assurance,
+    )

@@ -1,0 +1,136 @@
+"""Results: frozen, self-describing, and convertible to tidy tables."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One decisive comparison: what was chosen over what, and by how much.
+
+    ``margin`` is the chosen option's payoff minus the alternative's, in the
+    deciding actor's payoff units; a small margin is a fragile call.
+    """
+
+    stage: str  # threat | clients | patron | imposition | adversary | durability
+    actor: str
+    chosen: str
+    alternative: str
+    margin: float
+    mechanism: str
+    hypothesis: str = ""
+
+    def text(self) -> str:
+        h = f" [{self.hypothesis}]" if self.hypothesis else ""
+        return f"{self.actor}: {self.chosen} over {self.alternative} by {self.margin:+.4f} ({self.mechanism}){h}"
+
+
+@dataclass(frozen=True)
+class TreatyPrediction:
+    id: str
+    members: tuple[str, ...]  # patron first when it is a member
+    clients: tuple[str, ...]
+    with_patron: bool
+    level: str  # consult | defend
+    form: str  # bilateral | trilateral | multilateral
+    origin: str  # indigenous | joined | imposed | spoke | existing
+    hazard: float
+    expected_years: float
+    durability: str  # long | short
+    hazard_terms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StableStructure:
+    blocks: tuple[tuple[str, ...], ...]
+    lone: tuple[str, ...]
+    client_welfare: float
+    pareto_efficient: bool
+    selected: bool
+
+
+@dataclass(frozen=True)
+class ClientState:
+    id: str
+    name: str
+    capability: float
+    adversary_power: float
+    threat_status_quo: float
+    threat: float
+    defence: float
+    probed: bool
+    group: tuple[str, ...]
+    pledge_to_clients: str
+    patron_pledge: str
+    payoff: float
+
+
+@dataclass(frozen=True)
+class Preference:
+    actor: str
+    role: str
+    preferred: str
+    margin: float  # over its second choice
+    values: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Result:
+    scenario_id: str
+    scenario_title: str
+    scenario_hash: str
+    parameters_digest: str
+    pactlab_version: str
+    patron: str | None
+    adversary: str
+    design: str
+    treaties: tuple[TreatyPrediction, ...]
+    clients: tuple[ClientState, ...]
+    stable: tuple[StableStructure, ...]
+    selection_reason: str
+    preferences: tuple[Preference, ...]
+    comparisons: tuple[Comparison, ...]
+    counter_alignment: dict[str, tuple[float, float]]
+    notes: tuple[str, ...] = ()
+
+    # -- tidy views ------------------------------------------------------------
+    def treaties_frame(self) -> pd.DataFrame:
+        rows = []
+        for t in self.treaties:
+            d = asdict(t)
+            d["members"] = ",".join(t.members)
+            d["clients"] = ",".join(t.clients)
+            d.pop("hazard_terms")
+            rows.append(d)
+        cols = [f for f in TreatyPrediction.__dataclass_fields__ if f != "hazard_terms"]
+        return pd.DataFrame(rows, columns=cols).assign(scenario=self.scenario_id)
+
+    def clients_frame(self) -> pd.DataFrame:
+        rows = []
+        for c in self.clients:
+            d = asdict(c)
+            d["group"] = ",".join(c.group)
+            rows.append(d)
+        return pd.DataFrame(rows).assign(scenario=self.scenario_id)
+
+    def comparisons_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(c) for c in self.comparisons]).assign(scenario=self.scenario_id)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per client: the tidy summary most analyses start from."""
+        df = self.clients_frame()
+        df["design"] = self.design
+        df["parameters"] = self.parameters_digest
+        return df
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["counter_alignment"] = {k: {"before_linking": v[0], "after_linking": v[1]} for k, v in self.counter_alignment.items()}
+        return d
+
+    def to_json(self, **kw) -> str:
+        return json.dumps(self.to_dict(), indent=2, default=float, **kw)
