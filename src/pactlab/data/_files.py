@@ -158,13 +158,19 @@ def _read(path: Path, **kw) -> pd.DataFrame:
         return pd.read_csv(path, encoding="latin-1", **kw)
 
 
+def _read_problem(e: BaseException) -> str:
+    if isinstance(e, (EOFError, zlib.error, gzip.BadGzipFile)):
+        return f"cannot be read: the file is truncated or corrupt ({type(e).__name__}: {e})"
+    return f"cannot be read as a CSV file ({type(e).__name__}: {e})"
+
+
 def read_header(spec: DatasetSpec, path: Path) -> list[str]:
     try:
         head = _read(path, nrows=0)
     except pd.errors.EmptyDataError:
         raise _invalid(spec, path, "the file is empty (no header, no rows)") from None
     except _READ_ERRORS as e:
-        raise _invalid(spec, path, f"cannot be read as a CSV file ({type(e).__name__}: {e})") from None
+        raise _invalid(spec, path, _read_problem(e)) from None
     return [str(c) for c in head.columns]
 
 
@@ -181,15 +187,14 @@ def choose_format(spec: DatasetSpec, path: Path, columns: Iterable[str]) -> Form
     _, fmt, missing = best
     found = ", ".join(sorted(cols)) if cols else "(none)"
     if len(cols) <= 1 and len(spec.formats[0].required) > 1:
-        problem = (f"has only {len(cols)} column(s) ({found}); is this a CSV file of the right kind, "
-                   f"or is it truncated?")
+        problem = (f"has only {len(cols)} column(s) ({found}); is this a comma-separated file of the "
+                   f"right kind, or is it truncated?")
     else:
         problem = f"missing required column(s) {', '.join(missing)} (found: {found})"
     if len(spec.formats) > 1:
         alts = "; ".join(f"{f.name}: {', '.join(f.required)}" for f in spec.formats)
         problem += f"\n  accepted layouts: {alts}"
-    return_err = _invalid(spec, path, problem, missing)
-    raise return_err
+    raise _invalid(spec, path, problem, missing)
 
 
 def read_checked(spec: DatasetSpec, path: Path) -> tuple[pd.DataFrame, Format, list[str]]:
@@ -203,23 +208,25 @@ def read_checked(spec: DatasetSpec, path: Path) -> tuple[pd.DataFrame, Format, l
     if fmt.restrict:
         want = set(fmt.required) | set(fmt.optional)
         kw["usecols"] = [c for c in header if c.strip().lower() in want]
+    df = None
     if fmt.dtype:
-        kw["dtype"] = fmt.dtype
-    try:
-        df = _read(path, **kw)
-    except pd.errors.EmptyDataError:
-        raise _invalid(spec, path, "the file is empty") from None
-    except ValueError as e:
-        if fmt.dtype:  # a non-numeric cell under a numeric dtype: re-read as text to report it
-            kw.pop("dtype")
-            try:
-                df = _read(path, **kw)
-            except _READ_ERRORS as e2:
-                raise _invalid(spec, path, f"cannot be read as a CSV file ({type(e2).__name__}: {e2})") from None
-        else:
-            raise _invalid(spec, path, f"cannot be read as a CSV file ({type(e).__name__}: {e})") from None
-    except _READ_ERRORS as e:
-        raise _invalid(spec, path, f"cannot be read (truncated or corrupt?): {type(e).__name__}: {e}") from None
+        try:
+            df = _read(path, dtype=fmt.dtype, **kw)
+        except pd.errors.EmptyDataError:
+            raise _invalid(spec, path, "the file is empty") from None
+        except (TypeError, ValueError) as e:
+            if isinstance(e, pd.errors.ParserError):
+                raise _invalid(spec, path, _read_problem(e)) from None
+            df = None  # a non-numeric cell under a numeric dtype: re-read as text to report it
+        except _READ_ERRORS as e:
+            raise _invalid(spec, path, _read_problem(e)) from None
+    if df is None:
+        try:
+            df = _read(path, **kw)
+        except pd.errors.EmptyDataError:
+            raise _invalid(spec, path, "the file is empty") from None
+        except _READ_ERRORS as e:
+            raise _invalid(spec, path, _read_problem(e)) from None
     df.columns = [str(c).strip().lower() for c in df.columns]
     if df.columns.duplicated().any():
         df = df.loc[:, ~df.columns.duplicated()]
