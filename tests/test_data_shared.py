@@ -337,6 +337,12 @@ def test_alliances_right_censored(d):
     assert 3180 in set(late.atopid) and late.censored.all()
     assert 3055 not in set(late.atopid)
     assert d.alliances_in_force(1700).empty
+    # alliance-years: NATO is right-censored in every year (even in phase 1), Dunkirk never
+    f = d.alliances_in_force(1950, members=[200, 220], by="alliance").set_index("atopid")
+    assert bool(f.loc[3180, "censored"]) and not bool(f.loc[3055, "censored"])
+    my = d.alliances_in_force(1950)
+    us_nato = my[(my.atopid == 3180) & (my.member == 2)]
+    assert us_nato.censored.tolist() == [True]  # still a member at the end of the data
 
 
 def test_alliance_years_batch_matches(d):

@@ -491,8 +491,9 @@ def load_atop_members(path: Path) -> tuple[pd.DataFrame, DatasetInfo]:
 def atop_member_years(members: pd.DataFrame, last_year: int) -> pd.DataFrame:
     """One row per (atopid, member, year) a state belonged to an alliance (any part of the year).
 
-    Right-censored memberships (yrexit 0 / blank) run to ``last_year``. When phases change within
-    a year, the obligation flags are the maximum over the phases in force that year."""
+    Right-censored memberships (yrexit 0 / blank) run to ``last_year``; ``censored`` marks states
+    still members at the end of the data. When phases change within a year, the obligation flags
+    are the maximum over the phases in force that year."""
     m = members
     end = m.yrexit.astype("float64").fillna(last_year).to_numpy().astype("int64")
     start = m.yrent.to_numpy()
@@ -507,8 +508,11 @@ def atop_member_years(members: pd.DataFrame, last_year: int) -> pd.DataFrame:
     for c in ATOP_FLAGS:
         d[c] = m[c].to_numpy(dtype="float64")[rep]
     g = d.groupby(["year", "atopid", "member"], sort=True)
-    agg = g.agg(phase=("phase", "max"), censored=("censored", "max"),
-                **{c: (c, "max") for c in ATOP_FLAGS}).reset_index()
+    agg = g.agg(phase=("phase", "max"), **{c: (c, "max") for c in ATOP_FLAGS}).reset_index()
+    # censored: this state is still a member at the end of the data (in some phase)
+    pair = m.atopid.to_numpy() * 10000 + m.member.to_numpy()
+    open_pairs = np.unique(pair[m.censored.to_numpy(dtype=bool)])
+    agg.insert(4, "censored", np.isin(agg.atopid.to_numpy() * 10000 + agg.member.to_numpy(), open_pairs))
     agg["commitment"] = commitment_of(agg.defense, agg.consul)
     return agg
 

@@ -498,6 +498,13 @@ class DataDir:
             return L.atop_member_years(self.atop_members(), hi)
         return self._derived("_atop_my", build)
 
+    def _atop_open_ids(self) -> np.ndarray:
+        """atopids with a membership still in force at the end of the data (right-censored)."""
+        def build():
+            m = self.atop_members()
+            return np.unique(m.atopid.to_numpy()[m.censored.to_numpy(dtype=bool)])
+        return self._derived("_atop_open", build)
+
     def atop_alliance_years(self) -> pd.DataFrame:
         """Alliance-years (batch form of ``alliances_in_force(year, by='alliance')`` for every year):
         atopid, year, members (tuple), n_members, defense .. consul (max over active members),
@@ -513,7 +520,7 @@ class DataDir:
             for c in L.ATOP_FLAGS:
                 out[c] = np.fmax.reduceat(my[c].to_numpy(dtype="float64"), starts)
             out["commitment"] = L.commitment_of(out["defense"], out["consul"])
-            out["censored"] = np.maximum.reduceat(my.censored.to_numpy(dtype="int64"), starts).astype(bool)
+            out["censored"] = np.isin(out["atopid"], self._atop_open_ids())
             return pd.DataFrame(out)
         return self._derived("_atop_ay", build)
 
@@ -523,7 +530,8 @@ class DataDir:
 
         by='member': one row per (atopid, member) (columns of :meth:`atop_member_years`).
         by='alliance': one row per alliance: atopid, year, members (tuple), n_members, defense, offense,
-        neutral, nonagg, consul (max over active members), commitment, censored.
+        neutral, nonagg, consul (max over active members), commitment, censored (some member is still
+        in it at the end of the data, i.e. the alliance is right-censored).
         ``members``: keep only alliances in which *all* these states are active members that year.
         Years after the release's end keep the right-censored memberships (still in force)."""
         my = self.atop_member_years()
@@ -560,7 +568,7 @@ class DataDir:
             v = rows[c].to_numpy(dtype="float64")
             out[c] = np.fmax.reduceat(v, starts)
         out["commitment"] = L.commitment_of(out["defense"], out["consul"])
-        out["censored"] = np.maximum.reduceat(rows.censored.to_numpy(dtype="int64"), starts).astype(bool)
+        out["censored"] = np.isin(out["atopid"], self._atop_open_ids())
         return pd.DataFrame(out, columns=cols)
 
     def commitment(self, atopid: int, year: int | None = None) -> str | None:
