@@ -226,3 +226,11 @@ def test_uppercase_headers_and_latin1(tmp_path):
     d = open_data(tmp_path)
     assert d.is_state(437, 1970) is True
     assert d.state_name(437) == "C\xf4te d'Ivoire"
+
+
+def test_minimal_states_file(tmp_path):
+    _w(tmp_path, "cow_states.csv", "ccode,styear,endyear\n2,1816,2016\n255,1816,1945\n")
+    d = open_data(tmp_path)
+    assert d.is_state(255, 1945) and not d.is_state(255, 1946)
+    assert d.code_for("Mars", 1950) is None and d.state_name(2) is None
+    assert d.info("states").version == "2016"  # last year covered

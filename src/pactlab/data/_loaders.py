@@ -92,8 +92,8 @@ def load_states(path: Path) -> tuple[pd.DataFrame, DatasetInfo]:
     spec = S.STATES
     raw, fmt, notes = read_checked(spec, path)
     out = _spells(raw)
-    out.insert(1, "stateabb", raw["stateabb"].astype("string") if "stateabb" in raw else pd.NA)
-    out.insert(2, "statenme", raw["statenme"].astype("string") if "statenme" in raw else pd.NA)
+    for i, c in ((1, "stateabb"), (2, "statenme")):
+        out.insert(i, c, raw[c].astype("string") if c in raw else pd.Series(pd.NA, index=raw.index, dtype="string"))
     out = out.sort_values(["ccode", "stdate"]).reset_index(drop=True)
     v = _version_column(raw)
     m = re.search(r"(\d{4})", path.name)

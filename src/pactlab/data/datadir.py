@@ -359,7 +359,9 @@ class DataDir:
         s = s[s.ccode == ccode]
         if year is not None:
             s = s[(s.styear <= year) & (s.endyear >= year)]
-        return None if s.empty else str(s.statenme.iloc[-1])
+        if s.empty or pd.isna(s.statenme.iloc[-1]):
+            return None
+        return str(s.statenme.iloc[-1])
 
     def code_for(self, name: str, year: int) -> int | None:
         """COW code denoting country ``name`` in ``year`` (code-change lineages first, then the states
