@@ -31,7 +31,7 @@ EPS = 1e-12
 
 
 def popcount(x: int) -> int:
-    return bin(x).count("1")
+    return x.bit_count()
 
 
 @dataclass
@@ -124,10 +124,13 @@ def group_table(th: Theatre, masks: list[int], kind_block: bool, imposed: bool =
     for k, (mask, lcc, _kind, _lp) in enumerate(rows):
         by_level.setdefault((mask, lcc), []).append(k)
 
+    levels_of: dict[int, list[int]] = {}
+    for mk, l in by_level:
+        levels_of.setdefault(mk, []).append(l)
     out: dict[int, GroupOutcome] = {}
     for mask in masks:
         mem = th.members(mask)
-        levels = sorted(l for (mk, l) in by_level if mk == mask)
+        levels = sorted(levels_of.get(mask, []))
         if not levels:
             continue
         best_at: dict[int, int] = {}
@@ -206,6 +209,7 @@ class Solver:
         self.imposed_tab = group_table(th, imp_masks, kind_block=False, imposed=True)
         self._lone_cache: dict[int, LoneOutcome] = {}
         self.n = n
+        self._imposition_tables()
 
     # -- stage 2 for lone clients -------------------------------------------------
     def lone(self, U: int) -> LoneOutcome:
@@ -261,14 +265,56 @@ class Solver:
         return out
 
     # -- stage 1 --------------------------------------------------------------------
+    def _imposition_tables(self) -> None:
+        """The imposed multilateral that forms for each set M0 of lone clients
+        who may pledge. Acceptance margins and the patron's gain depend only on
+        the proposed set (the other lone clients' spokes are the same with and
+        without it), so the whole of stage 2 for lone clients is the sum of
+        their spokes plus one adjustment indexed by M0."""
+        th, p = self.th, self.th.params
+        n = th.n
+        self.adj_row: dict[int, np.ndarray] = {}
+        self.imposes: dict[int, int] = {}
+        if not self.imposed_tab:
+            return
+        nxt: dict[int, int] = {}
+        for M, g in self.imposed_tab.items():
+            mem = th.members(M)
+            base = sum(self.single_tab[1 << j].row for j in mem)
+            refuse = 0
+            for i in mem:
+                rebuff = p.rebuff_cost * th.leverage if th.prior_patron[i] > 0 else 0.0
+                if g.row[i] - base[i] + rebuff < -EPS:
+                    refuse |= 1 << i
+            rest = M & ~refuse
+            nxt[M] = M if not refuse else (rest if popcount(rest) >= 2 else 0)
+        for M0 in nxt:
+            M = M0
+            while M and nxt[M] != M:
+                M = nxt[M]
+            if not M:
+                continue
+            g = self.imposed_tab[M]
+            gain = g.patron - sum(self.single_tab[1 << j].patron for j in th.members(M))
+            if gain > EPS:
+                self.imposes[M0] = M
+                self.adj_row[M0] = g.row - sum(self.single_tab[1 << j].row for j in th.members(M))
+        self._zero = np.zeros(n)
+
+    def row(self, g: int) -> np.ndarray:
+        return self.block_tab[g].row if popcount(g) >= 2 else self.single_tab[g].row
+
     def payoff(self, blocks: tuple[int, ...], U: int) -> np.ndarray:
-        u = self.lone(U).row.copy()
+        u = self.adj_row.get(U & self.imposable, self._zero).copy()
+        for i in self.th.members(U):
+            u += self.single_tab[1 << i].row
         for b in blocks:
             u += self.block_tab[b].row
         return u
 
     def structures(self):
-        """Every partition of the atoms, as (blocks, U)."""
+        """Every partition of the atoms, as (blocks, U). Bell(#atoms) of them:
+        use only for small theatres and as the reference in tests."""
         atoms = self.atoms
 
         def rec(k: int, groups: list[int]):
@@ -289,6 +335,184 @@ class Solver:
             if all(b in self.block_tab for b in blocks):
                 U = sum(g for g in groups if popcount(g) == 1)
                 yield blocks, U
+
+    # Pruned exact enumeration ------------------------------------------------------
+    #
+    # A structure's payoff is a sum of group rows plus adj(M0), where M0 is the
+    # set of lone clients who may be offered an imposed multilateral. The search
+    # fixes M0 first; then every move's payoff change is (change in rows) +
+    # (adj after - adj before), both known from the two groups involved, so
+    # stability is a property of single groups and pairs of groups and the
+    # depth-first search can prune exactly (docs/model.md, section 4.3).
+    def _feasible(self, g: int) -> bool:
+        return g in self.block_tab if g.bit_count() >= 2 else g in self.single_tab
+
+    def _mem(self, g: int) -> list[int]:
+        m = self._mem_cache.get(g)
+        if m is None:
+            m = self._mem_cache[g] = self.th.members(g)
+        return m
+
+    def _adj(self, M0: int) -> np.ndarray:
+        return self.adj_row.get(M0, self._zero)
+
+    def _after(self, M0: int, a: int, src: int, dst: int | None) -> int:
+        """M0 after moving atom a from src to dst (None: alone)."""
+        imp = self.imposable
+        out = M0
+        if a.bit_count() == 1 and a & imp:
+            if src == a:
+                out &= ~a
+            elif dst is None:
+                out |= a
+        rest = src & ~a
+        if rest.bit_count() == 1 and rest & imp:
+            out |= rest
+        if dst is not None and dst.bit_count() == 1 and dst & imp:
+            out &= ~dst
+        return out
+
+    def _profitable(self, delta: np.ndarray, mover: int, receiver: int | None) -> bool:
+        m = delta[self._mem(mover)]
+        if not (m.min() >= -EPS and m.max() > EPS):
+            return False
+        if receiver:
+            return delta[self._mem(receiver)].min() >= -EPS
+        return True
+
+    def _move_delta(self, a: int, src: int, dst: int | None) -> np.ndarray:
+        key = (a, src, dst)
+        d = self._delta_cache.get(key)
+        if d is None:
+            rest = src & ~a
+            if dst is None:
+                d = self.row(a) - self.row(src)
+            else:
+                d = self.row(dst | a) - self.row(src) - self.row(dst)
+            if rest:
+                d = d + self.row(rest)
+            self._delta_cache[key] = d
+        return d
+
+    def _move_ok(self, M0: int, a: int, src: int, dst: int | None) -> bool:
+        """True if moving atom a from src to dst is not a profitable deviation."""
+        delta = self._move_delta(a, src, dst)
+        if self.adj_row:
+            after = self._after(M0, a, src, dst)
+            if after != M0:
+                delta = delta + self._adj(after) - self._adj(M0)
+        return not self._profitable(delta, a, dst)
+
+    def _self_ok(self, g: int, M0: int) -> bool:
+        key = (g, M0 if self.adj_row else 0)
+        hit = self._self_cache.get(key)
+        if hit is not None:
+            return hit
+        ok = all(
+            self._move_ok(M0, a, g, None) for a in self.atoms if a & g == a and a != g
+        )
+        self._self_cache[key] = ok
+        return ok
+
+    def _compatible(self, g1: int, g2: int, M0: int) -> bool:
+        key = (min(g1, g2), max(g1, g2), M0 if self.adj_row else 0)
+        hit = self._pair_cache.get(key)
+        if hit is not None:
+            return hit
+        ok = True
+        for src, dst in ((g1, g2), (g2, g1)):
+            for a in self.atoms:
+                if a & src != a or not self._feasible(dst | a):
+                    continue
+                if not self._move_ok(M0, a, src, dst):
+                    ok = False
+                    break
+            if not ok:
+                break
+        self._pair_cache[key] = ok
+        return ok
+
+    def stable_structures(self) -> list[tuple[tuple[int, ...], int]]:
+        """Every individually stable structure (exact), by depth-first search
+        over groups with pairwise pruning."""
+        self._self_cache: dict = {}
+        self._pair_cache: dict = {}
+        self._delta_cache: dict = {}
+        self._mem_cache: dict = {}
+        atoms = self.atoms
+        imp_atoms = [a for a in atoms if a & self.imposable]
+        out = []
+
+        def run(M0: int):
+            must_group = self.imposable & ~M0  # imposable atoms that are not lone
+            chosen: list[int] = [a for a in imp_atoms if a & M0]
+            for x in range(len(chosen)):
+                for y in range(x + 1, len(chosen)):
+                    if not self._compatible(chosen[x], chosen[y], M0):
+                        return
+            free0 = [t for t, a in enumerate(atoms) if not (a & M0)]
+
+            def rec(free: list[int]):
+                if not free:
+                    groups = list(chosen)
+                    blocks = tuple(sorted(x for x in groups if x.bit_count() >= 2))
+                    U = sum(x for x in groups if x.bit_count() == 1)
+                    out.append((blocks, U))
+                    return
+                pivot, rest = free[0], free[1:]
+                r = len(rest)
+                for bits in range(1 << r):
+                    g = atoms[pivot]
+                    for t in range(r):
+                        if bits >> t & 1:
+                            g |= atoms[rest[t]]
+                    if g.bit_count() == 1 and g & must_group:
+                        continue
+                    if not self._feasible(g) or not self._self_ok(g, M0):
+                        continue
+                    if not all(self._compatible(g, h, M0) for h in chosen):
+                        continue
+                    chosen.append(g)
+                    rec([t for t in rest if not (atoms[t] & g)])
+                    chosen.pop()
+
+            rec(free0)
+
+        if not self.adj_row:
+            self._free_pass(out)  # payoffs are a plain sum of group rows
+        else:
+            k = len(imp_atoms)
+            for bits in range(1 << k):
+                run(sum(imp_atoms[t] for t in range(k) if bits >> t & 1))
+        return out
+
+    def _free_pass(self, out: list) -> None:
+        """Search when payoffs are a plain sum of group rows (no imposition)."""
+        atoms = self.atoms
+        chosen: list[int] = []
+
+        def rec(free: list[int]):
+            if not free:
+                blocks = tuple(sorted(x for x in chosen if x.bit_count() >= 2))
+                U = sum(x for x in chosen if x.bit_count() == 1)
+                out.append((blocks, U))
+                return
+            pivot, rest = free[0], free[1:]
+            r = len(rest)
+            for bits in range(1 << r):
+                g = atoms[pivot]
+                for t in range(r):
+                    if bits >> t & 1:
+                        g |= atoms[rest[t]]
+                if not self._feasible(g) or not self._self_ok(g, 0):
+                    continue
+                if not all(self._compatible(g, h, 0) for h in chosen):
+                    continue
+                chosen.append(g)
+                rec([t for t in rest if not (atoms[t] & g)])
+                chosen.pop()
+
+        rec(list(range(len(atoms))))
 
     def _apply(self, blocks: tuple[int, ...], U: int, atom: int, src: int, dst: int | None):
         """Move ``atom`` from group ``src`` to group ``dst`` (None: alone)."""
@@ -336,6 +560,3 @@ class Solver:
             if mover.min() >= -EPS and mover.max() > EPS and (consent.size == 0 or consent.min() >= -EPS):
                 return False
         return True
-
-    def stable_structures(self) -> list[tuple[tuple[int, ...], int]]:
-        return [(b, U) for b, U in self.structures() if self.is_stable(b, U)]

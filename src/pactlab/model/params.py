@@ -44,6 +44,9 @@ class Parameters(BaseModel):
     obligation_cost: float = Field(
         0.15, ge=0, description="expected cost of having to fight for a partner, per unit of that partner's threat"
     )
+    pledge_cost: float = Field(
+        0.005, ge=0, description="fixed cost of a pledge to other clients (negotiation, lost freedom of action), per unit of pledge weight"
+    )
     dispute_cost: float = Field(0.3, ge=0, description="cost of a commitment to a partner per unit of dispute intensity")
     econ_cost: float = Field(
         0.3, ge=0, description="cost of an explicit commitment against the adversary per unit of trade dependence on it"

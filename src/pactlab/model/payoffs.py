@@ -81,7 +81,9 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     dispute = p.dispute_cost * np.einsum("bji,ji->bi", w_mates, th.dispute)
     top_rank = np.maximum(np.maximum(np.where(member, lcc[:, None], 0), lp_eff), th.prior_cc.max(axis=1)[None, :])
     econ = p.econ_cost * th.econ[None, :] * level_weight(top_rank, p)
-    own = -weight * (risk + p.neighbour_weight * neighbour) - obligation - dispute - econ
+    has_mates = mates.any(axis=1)
+    formation = p.pledge_cost * level_weight(np.where(has_mates, lcc[:, None], 0), p)
+    own = -weight * (risk + p.neighbour_weight * neighbour) - obligation - dispute - econ - formation
     own = np.where(member, own, 0.0)
 
     # The group's effect on everyone else: their neighbours are more or less

@@ -75,8 +75,7 @@ def solve(scenario: Scenario, params: Parameters = DEFAULT) -> Result:
     comparisons: list[Comparison] = []
     notes: list[str] = []
 
-    all_structs = list(solver.structures())
-    stable = [st for st in all_structs if solver.is_stable(*st)]
+    stable = solver.stable_structures()
     if stable:
         welfare = [float(solver.payoff(*st).sum()) for st in stable]
         pick, efficient = _select(solver, stable, welfare)

@@ -1,0 +1,201 @@
+"""The ``pactlab`` command line.
+
+Every user error (bad scenario, missing data, unknown name) is printed as
+``Error: ...`` and exits with status 1, without a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from pactlab import __version__
+from pactlab.errors import PactlabError
+
+console = Console()
+err_console = Console(stderr=True)
+
+EPILOG_RUN = """\b
+Examples:
+  pactlab run                          # Indo-Pacific 2025, with Europe 1949 for contrast
+  pactlab run europe-1949              # a built-in scenario (see: pactlab list)
+  pactlab run my-theatre.yaml          # your own scenario file (see docs/scenarios.md)
+  pactlab run asia-pacific-1951 --format json > out.json
+  pactlab run indo-pacific-2025 --report report.html
+"""
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PactlabError as exc:
+            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pactlab")
+def main() -> None:
+    """pactlab: which alliance architecture emerges when a great power (the
+    patron) and smaller states (the clients) face a common adversary, and why.
+
+    Start with `pactlab run`, then `pactlab list` to see the built-in theatres.
+    """
+
+
+def _scenarios(names: tuple[str, ...]):
+    from pactlab.scenarios import catalog
+
+    names = names or catalog.DEFAULT_SCENARIOS
+    return [catalog.get(n) for n in names]
+
+
+@main.command(epilog=EPILOG_RUN)
+@click.argument("scenarios", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for scripts")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
+              help="write a self-contained HTML report (one scenario), or a folder name ending in / for several")
+@click.option("--all-comparisons", is_flag=True, help="print every decisive comparison, not only the key ones")
+def run(scenarios: tuple[str, ...], fmt: str, report: Path | None, all_comparisons: bool) -> None:
+    """Predict the alliance architecture of one or more theatres.
+
+    SCENARIOS are built-in ids (`pactlab list`) or paths to YAML files. With
+    none, runs the headline question, Indo-Pacific 2025, and Europe 1949 for
+    contrast. Prints the predicted treaties (members and commitment level),
+    each actor's preferred design, durability, and the chain of decisive
+    comparisons with their margins (how far each is from flipping).
+    """
+    from pactlab.model.solve import solve
+
+    items = _scenarios(scenarios)
+    results = [(s, solve(s)) for s in items]
+    if fmt == "json":
+        payload = [r.to_dict() for _, r in results]
+        click.echo(json.dumps(payload if len(payload) > 1 else payload[0], indent=2, default=float))
+    else:
+        for s, r in results:
+            _print_result(s, r, all_comparisons)
+    if report is not None:
+        from pactlab.report.html import write_report
+
+        if len(results) == 1 and not str(report).endswith("/"):
+            write_report(results[0][1], results[0][0], report)
+            paths = [report]
+        else:
+            folder = Path(str(report).rstrip("/"))
+            folder.mkdir(parents=True, exist_ok=True)
+            paths = []
+            for s, r in results:
+                p = folder / f"{s.id}.html"
+                write_report(r, s, p)
+                paths.append(p)
+        for p in paths:
+            err_console.print(f"report written to {p}")
+
+
+def _print_result(s, r, all_comparisons: bool) -> None:
+    console.rule(f"[bold]{s.title}[/] ({s.region}, {s.year}, {s.kind})")
+    console.print(f"Predicted design: [bold]{r.design}[/]")
+    t = Table(title="Treaties predicted", show_lines=False)
+    for col in ("members", "level", "form", "origin", "expected years", "durability"):
+        t.add_column(col)
+    for tr in r.treaties:
+        t.add_row(", ".join(tr.members), tr.level, tr.form, tr.origin, f"{tr.expected_years:.0f}", tr.durability)
+    if not r.treaties:
+        t.add_row("(no new treaty)", "", "", "", "", "")
+    console.print(t)
+    if s.treaties:
+        console.print("In force before: " + "; ".join(f"{x.id} ({', '.join(x.members)}, {x.level.value})" for x in s.treaties))
+
+    c = Table(title="Clients")
+    for col in ("client", "threat (status quo)", "threat (after)", "group", "pledge to clients", "patron pledge", "probed"):
+        c.add_column(col)
+    for cs in r.clients:
+        c.add_row(cs.id, f"{cs.threat_status_quo:.3f}", f"{cs.threat:.3f}", ", ".join(cs.group), cs.pledge_to_clients,
+                  cs.patron_pledge, "yes" if cs.probed else "")
+    console.print(c)
+
+    pt = Table(title="Each actor's preferred design")
+    for col in ("actor", "role", "prefers", "margin over 2nd"):
+        pt.add_column(col)
+    for p in r.preferences:
+        pt.add_row(p.actor, p.role, p.preferred, f"{p.margin:+.4f}")
+    console.print(pt)
+
+    console.print(f"[bold]Client structures:[/] {r.selection_reason}.")
+    for st in r.stable[:8]:
+        mark = "→" if st.selected else " "
+        parts = [" + ".join(b) for b in st.blocks] + list(st.lone)
+        console.print(f"  {mark} {' | '.join(parts)}  (client welfare {st.client_welfare:+.4f}{'' if st.pareto_efficient else ', Pareto-dominated'})")
+    if len(r.stable) > 8:
+        console.print(f"  … and {len(r.stable) - 8} more (see --format json)")
+
+    console.print("[bold]Why[/] (decisive comparisons; margin = how far from flipping):")
+    key_stages = ("clients", "patron", "imposition", "durability")
+    shown = [x for x in r.comparisons if all_comparisons or x.stage in key_stages]
+    for x in shown:
+        fragile = " [yellow](fragile)[/]" if abs(x.margin) < 0.01 else ""
+        console.print(f"  [{x.stage}] {x.text()}{fragile}", highlight=False)
+    if not all_comparisons:
+        console.print("  (threat and adversary comparisons: --all-comparisons)")
+    if r.counter_alignment and any(a != b for a, b in r.counter_alignment.values()):
+        for k, (a, b) in r.counter_alignment.items():
+            console.print(f"  counter-alignment: {k} alignment {a:.2f} → {b:.2f} with cross-theatre linking")
+    for note in r.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    console.print(f"[dim]pactlab {r.pactlab_version} · scenario {r.scenario_hash} · parameters {r.parameters_digest}[/]")
+
+
+@main.command(name="list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_(fmt: str) -> None:
+    """List the built-in scenarios (historical, counterfactual, present-day)."""
+    from pactlab.scenarios.catalog import catalog
+
+    entries = catalog()
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"id": e.id, "title": e.title, "region": e.region, "year": e.year, "kind": e.kind, "clients": e.n_clients}
+            for e in entries
+        ], indent=2))
+        return
+    t = Table(title="Built-in scenarios")
+    for col in ("id", "year", "region", "kind", "clients", "title"):
+        t.add_column(col)
+    for e in entries:
+        t.add_row(e.id, str(e.year), e.region, e.kind, str(e.n_clients), e.title)
+    console.print(t)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check scenario files against the format (docs/scenarios.md).
+
+    Prints every problem with the file and field it concerns; exits 1 if any
+    file is invalid.
+    """
+    from pactlab.scenarios.loader import load_scenario
+
+    bad = 0
+    for f in files:
+        try:
+            s = load_scenario(f)
+        except PactlabError as exc:
+            bad += 1
+            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            continue
+        console.print(f"{f}: ok ({s.id}, {len(s.clients)} clients)")
+    if bad:
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
