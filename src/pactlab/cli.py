@@ -197,5 +197,51 @@ def validate(files: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("--regenerate", is_flag=True,
+              help="rewrite tests/golden/cases.json and the table in docs/cases.md from the current model")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+def cases(regenerate: bool, fmt: str) -> None:
+    """Score the model on the built-in historical cases (the case table).
+
+    Each case's predicted design, commitment level and durability class are
+    compared with the record, using the one global parameter set. With
+    --regenerate, the golden results the tests check are rewritten: review
+    the diff before committing it.
+    """
+    from dataclasses import asdict
+
+    import pandas as pd
+
+    from pactlab.evidence.cases import case_table, regenerate as regen, scoreboard
+
+    if regenerate:
+        ok, n = regen()
+        console.print(f"golden results rewritten; reproduced {ok} of {n} historical cases")
+        return
+    rows = case_table()
+    df = pd.DataFrame([asdict(c) for _, _, c in rows])
+    if fmt == "json":
+        click.echo(df.to_json(orient="records", indent=2))
+        return
+    if fmt == "csv":
+        click.echo(df.to_csv(index=False), nl=False)
+        return
+    t = Table(title="Case table: predictions against the record")
+    for col in ("case", "record", "predicted", "design", "level (rec/pred)", "durability (rec/pred)", "reproduced"):
+        t.add_column(col)
+
+    def mark(x):
+        return "—" if x is None else ("[green]yes[/]" if x else "[red]no[/]")
+
+    for _, _, c in rows:
+        t.add_row(c.scenario, c.record_design or "—", c.predicted_design, mark(c.design_ok),
+                  f"{c.record_level or '—'}/{c.predicted_level or '—'}",
+                  f"{c.record_durability or '—'}/{c.predicted_durability or '—'}", mark(c.reproduced))
+    console.print(t)
+    ok, n = scoreboard(rows)
+    console.print(f"Reproduced {ok} of {n} historical cases (see docs/cases.md for sources and the reasons for misses).")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

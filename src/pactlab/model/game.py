@@ -275,6 +275,7 @@ class Solver:
         n = th.n
         self.adj_row: dict[int, np.ndarray] = {}
         self.imposes: dict[int, int] = {}
+        self._zero = np.zeros(n)
         if not self.imposed_tab:
             return
         nxt: dict[int, int] = {}

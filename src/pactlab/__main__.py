@@ -1,0 +1,3 @@
+from pactlab.cli import main
+
+main()
