@@ -206,3 +206,19 @@ def test_every_cited_rule_is_defined_in_the_codebook():
             if v is not None and v.rule:
                 rules.add(v.rule)
         assert rules <= defined, f"{s.id}: rules not defined in the codebook: {rules - defined}"
+
+
+SCENARIOS_DOC = Path(__file__).resolve().parents[1] / "docs" / "scenarios.md"
+
+
+@pytest.mark.skipif(not SCENARIOS_DOC.exists(), reason="docs/scenarios.md not present")
+def test_annotated_example_in_docs_is_valid():
+    import yaml
+
+    from pactlab.scenarios.loader import parse_scenario
+
+    text = SCENARIOS_DOC.read_text(encoding="utf-8")
+    part = text.split("## Full annotated example", 1)[1]
+    block = part.split("```yaml", 1)[1].split("```", 1)[0]
+    s = parse_scenario(yaml.safe_load(block), "docs/scenarios.md example")
+    assert s.id == "korea-1953-example" and len(s.clients) == 1
