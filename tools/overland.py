@@ -47,9 +47,32 @@ def main(argv: list[str]) -> int:
             if write:
                 t["overland"] = bool(joined)
         if write:
-            with open(path, "w") as fh:
-                yaml.safe_dump(doc, fh, sort_keys=False, allow_unicode=True, width=100)
+            _write_in_place(path, doc)
     return 0
+
+
+def _write_in_place(path: str, doc: dict) -> None:
+    """Insert or update ``overland:`` after each tie's ``distance_km:`` line,
+    keeping the file's comments and layout."""
+    lines = open(path).read().split("\n")
+    values = {(t["a"], t["b"]): t.get("overland") for t in doc["geography"]}
+    out, section, a, b = [], None, None, None
+    for line in lines:
+        if line and not line.startswith((" ", "-")):
+            section = line.split(":")[0]
+        if section == "geography":
+            if line.startswith("- a: "):
+                a, b = line[5:].strip(), None
+            elif line.startswith("  b: "):
+                b = line[5:].strip()
+            elif line.startswith("  overland:"):
+                continue
+            elif line.startswith("  distance_km:") and (a, b) in values and values[(a, b)] is not None:
+                out.append(line)
+                out.append(f"  overland: {'true' if values[(a, b)] else 'false'}")
+                continue
+        out.append(line)
+    open(path, "w").write("\n".join(out))
 
 
 if __name__ == "__main__":
