@@ -106,6 +106,9 @@ def group_table(th: Theatre, masks: list[int], kind_block: bool, imposed: bool =
         if kind_block or imposed:
             cap = int(min(th.pledge_cap[i] for i in mem))
             levels = list(range(1, min(cap, 2) + 1))
+            if kind_block and mask in th.atoms:
+                # a pact already in force keeps the level it has
+                levels = [int(min(th.prior_cc[a, b] for a in mem for b in mem if a != b))]
         else:
             levels = [0]
         for lcc in levels:

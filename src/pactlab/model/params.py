@@ -22,6 +22,9 @@ class Parameters(BaseModel):
     distance_scale_km: float = Field(
         1000.0, gt=0, description="loss-of-strength gradient: projected power falls by 1/e every this many km"
     )
+    reach_gradient: float = Field(
+        3.0, ge=0, description="global reach flattens the gradient: an actor's distance scale is distance_scale_km x (1 + this x maritime reach)"
+    )
     sea_factor: float = Field(
         0.5, ge=0, le=1, description="stopping power of water: share of power that crosses up to 400 miles of sea (times maritime reach)"
     )

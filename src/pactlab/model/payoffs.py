@@ -61,13 +61,14 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     patron_part = w_p * (th.patron_proj[None, :] + np.where(lp_eff > 0, th.outside_proj[None, :], 0.0))
     defence = d_clients + patron_part
 
-    # Occupation threat: direct, plus one-hop stepping stones through each
-    # other client at its status-quo threat.
+    # Occupation threat along the most credible route: directly, or through
+    # one other client first (stepping stones). A partner in the group is
+    # reached at its threat inside the group, anyone else at the status quo.
     direct = csf(th.adv_power[None, :], defence, p)
+    first = np.where(member, direct, th.theta_sq[None, :])  # (m, j)
     cond = csf(th.step_power[None, :, :], defence[:, None, :], p)  # (m, j, i)
-    hop = 1.0 - th.theta_sq[None, :, None] * cond * offdiag
-    theta = 1.0 - (1.0 - direct) * np.prod(hop, axis=1)
-    theta = np.where(member, theta, 0.0)
+    via = (first[:, :, None] * cond * offdiag).max(axis=1)
+    theta = np.where(member, np.maximum(direct, via), 0.0)
 
     probe = member & (theta > p.probe_threshold)
     risk = theta * (1.0 + p.probe_escalation * probe)
@@ -101,9 +102,12 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     assurance = np.where(member & (lcc[:, None] > 0), a_rank[np.minimum(lcc, 2)][:, None], 0.0)
     assurance = np.where((kind == IMPOSED)[:, None], assurance * (1.0 - p.imposed_discount), assurance)
     entrap = (th.provocation[None, :] + p.divergence_entrapment * th.divergence[None, :]) * (1 - control) * (1 - assurance)
-    p_war = np.minimum(1.0, theta * probe + entrap)
+    p_war = np.minimum(1.0, risk + entrap)
+    # Who fights beside the patron: in one multilateral treaty, every member
+    # pledged to the client; under a spoke, the client alone.
     patron_only = w_p * th.patron_proj[None, :]
-    burden = np.where(allied, patron_only / np.maximum(patron_only + d_clients, 1e-300), 0.0)
+    beside = np.where(multi[:, None] & (lp[:, None] > 0), d_clients, th.cap[None, :])
+    burden = np.where(allied, patron_only / np.maximum(patron_only + beside, 1e-300), 0.0)
     up_i = th.stake[None, :] * (p.access_value * allied - p.patron_threat_weight * risk) - allied * (
         p.war_cost * w_p * p_war * burden
     )

@@ -92,22 +92,22 @@ def _tie_index(s: Scenario) -> dict[frozenset, Tie]:
     return {frozenset((t.a, t.b)): t for t in s.geography}
 
 
+def gradient(distance_km: float, reach: float, p: Parameters) -> float:
+    """Loss-of-strength gradient (Boulding 1962), flattened by global reach."""
+    return float(np.exp(-distance_km / (p.distance_scale_km * (1.0 + p.reach_gradient * reach))))
+
+
 def _best_route(s: Scenario, ties, holder: Actor, target: str, p: Parameters) -> float:
-    """Largest loss-of-strength factor from holder to target over its own
+    """Largest share of holder's power that reaches target, over its own
     territory and any foothold it holds near the target."""
+    reach = holder.maritime_reach.value
     t = ties.get(frozenset((holder.id, target)))
     best = 0.0
     if t is not None:
-        best = np.exp(-t.distance_km / p.distance_scale_km) * _mode_factor(
-            t.by_land, t.contiguity, holder.maritime_reach.value, p
-        )
+        best = gradient(t.distance_km, reach, p) * _mode_factor(t.by_land, t.contiguity, reach, p)
     for f in s.footholds:
         if f.holder == holder.id and f.near == target:
-            best = max(
-                best,
-                np.exp(-f.distance_km / p.distance_scale_km)
-                * _mode_factor(f.by_land, f.contiguity, holder.maritime_reach.value, p),
-            )
+            best = max(best, gradient(f.distance_km, reach, p) * _mode_factor(f.by_land, f.contiguity, reach, p))
     return float(best)
 
 
@@ -147,9 +147,12 @@ def compile_theatre(s: Scenario, p: Parameters) -> Theatre:
             if i == j:
                 continue
             t = ties[frozenset((cj.id, ci.id))]
-            f = np.exp(-t.distance_km / p.distance_scale_km)
-            proj[j, i] = cj.capability.value * f * _mode_factor(t.by_land, t.contiguity, cj.maritime_reach.value, p)
-            prox[j, i] = f
+            proj[j, i] = (
+                cj.capability.value
+                * gradient(t.distance_km, cj.maritime_reach.value, p)
+                * _mode_factor(t.by_land, t.contiguity, cj.maritime_reach.value, p)
+            )
+            prox[j, i] = np.exp(-t.distance_km / p.distance_scale_km)
             dist[j, i] = t.distance_km
 
     # Adversary side, with cross-theatre counter-alignment (seed 004).
@@ -173,7 +176,7 @@ def compile_theatre(s: Scenario, p: Parameters) -> Theatre:
             t = ties[frozenset((cj.id, ci.id))]
             step_power[j, i] = (
                 (side_cap + p.conquest_absorption * cj.capability.value)
-                * np.exp(-t.distance_km / p.distance_scale_km)
+                * gradient(t.distance_km, adversary.maritime_reach.value, p)
                 * _mode_factor(t.by_land, t.contiguity, adversary.maritime_reach.value, p)
             )
 
