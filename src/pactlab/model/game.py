@@ -90,70 +90,135 @@ def _patron_options(th: Theatre, lcc: int, block: bool) -> list[tuple[int, int]]
     return opts
 
 
-def group_table(th: Theatre, masks: list[int], kind_block: bool, imposed: bool = False) -> dict[int, GroupOutcome]:
-    """Solve stage 2 for each group in ``masks`` independently.
+class GroupTable:
+    """Stage 2 solved for many groups at once, stored as arrays.
 
-    For a block (or imposed set) the clients' pledge level is chosen by its
-    least willing member among the levels all members may give; the patron
-    best-responds at each level.
+    ``table[mask]`` builds the :class:`GroupOutcome` (with the patron's
+    alternatives and the members' level preferences, for explanations) on
+    demand; ``table.row_of`` is a dense (2**n, n) array of payoff rows used by
+    the search.
     """
-    if not masks:
-        return {}
-    n = th.n
-    rows: list[tuple[int, int, int, int]] = []  # (mask, lcc, kind, lp)
-    for mask in masks:
-        mem = th.members(mask)
+
+    def __init__(self, th: Theatre, masks: list[int], kind_block: bool, imposed: bool = False):
+        self.th = th
+        n = th.n
+        self.kind_block, self.imposed = kind_block, imposed
+        self.row_of = np.full((1 << n, n), np.nan)
+        self.index = np.full(1 << n, -1, dtype=np.int64)
+        self.masks = np.asarray(masks, dtype=np.int64)
+        m = len(masks)
+        if m == 0:
+            self.valid = np.zeros(0, bool)
+            return
+        member = masks_to_matrix(self.masks, n)
+        # Levels each group may pledge at (1 consult, 2 defend; 0 for lone clients).
         if kind_block or imposed:
-            cap = int(min(th.pledge_cap[i] for i in mem))
-            levels = list(range(1, min(cap, 2) + 1))
-            if kind_block and mask in th.atoms:
+            cap = np.where(member, th.pledge_cap[None, :], 9).min(axis=1)
+            lmin = np.ones(m, int)
+            lmax = np.minimum(cap, 2)
+            if kind_block:
                 # a pact already in force keeps the level it has
-                levels = [int(min(th.prior_cc[a, b] for a in mem for b in mem if a != b))]
+                atom = np.isin(self.masks, [a for a in th.atoms if a.bit_count() >= 2])
+                pair = member[:, :, None] & member[:, None, :] & ~np.eye(n, dtype=bool)[None]
+                prior = np.where(pair, th.prior_cc[None], 9).min(axis=(1, 2))
+                lmin = np.where(atom, prior, lmin)
+                lmax = np.where(atom, prior, lmax)
+            levels = [1, 2]
         else:
+            lmin = lmax = np.zeros(m, int)
             levels = [0]
-        for lcc in levels:
-            if imposed:
-                if lcc <= th.patron_max:
-                    rows.append((mask, lcc, IMPOSED, lcc))
-            else:
-                for kind, lp in _patron_options(th, lcc, kind_block):
-                    rows.append((mask, lcc, kind, lp))
-    if not rows:
-        return {}
-    arr = np.array(rows, dtype=np.int64)
-    ev = evaluate(th, masks_to_matrix(arr[:, 0], n), arr[:, 1], arr[:, 3], arr[:, 2])
+        pm = th.patron_max if th.has_patron else 0
+        if imposed:
+            options = [(IMPOSED, None)]
+        elif kind_block:
+            options = [(NONE, 0), (SPOKES, 1), (JOIN, None), (SPOKES, 2)]
+        else:
+            options = [(NONE, 0), (SPOKES, 1), (SPOKES, 2)]
+        L, O = len(levels), len(options)
+        P = np.full((L, O, m), -np.inf)
+        OWN = np.zeros((L, O, m, n))
+        EXT = np.zeros((L, O, m, n))
+        self._ev: dict[tuple[int, int], tuple[GroupEval, np.ndarray]] = {}
+        for li, lcc in enumerate(levels):
+            ok_level = (lmin <= lcc) & (lcc <= lmax) if (kind_block or imposed) else np.ones(m, bool)
+            for oi, (kind, lp) in enumerate(options):
+                lp_v = lcc if lp is None else lp  # JOIN and IMPOSED pledge at the clients' level (H5)
+                if lp_v > pm:
+                    continue
+                sel = np.flatnonzero(ok_level)
+                if sel.size == 0:
+                    continue
+                ev = evaluate(th, member[sel], np.full(sel.size, lcc), np.full(sel.size, lp_v), np.full(sel.size, kind))
+                P[li, oi, sel] = ev.patron
+                OWN[li, oi, sel] = ev.own
+                EXT[li, oi, sel] = ev.ext
+                self._ev[(li, oi)] = (ev, sel)
+        self.levels, self.options = levels, options
+        self.P, self.OWN = P, OWN
+        best = P.argmax(axis=1)  # (L, m): first maximum, so ties go to the cheaper option
+        feasible_level = np.isfinite(P.max(axis=1))  # (L, m)
+        ar = np.arange(m)
+        own_at = np.stack([OWN[li, best[li], ar] for li in range(L)])  # (L, m, n)
+        if L == 2:
+            # each member's preferred level; the group pledges at the lowest (ties go down)
+            both_ok = feasible_level[0] & feasible_level[1]
+            pref2 = both_ok[:, None] & (own_at[1] > own_at[0])
+            pref = np.where(pref2, 2, np.where(feasible_level[0][:, None], 1, 2))
+            lev = np.where(member, pref, 9).min(axis=1)
+            li_chosen = lev - 1
+            self.pref = pref
+        else:
+            li_chosen = np.zeros(m, int)
+            self.pref = None
+        self.valid = feasible_level[li_chosen, ar]
+        self.li = li_chosen
+        self.oi = best[li_chosen, ar]
+        self.lcc = np.array(levels)[li_chosen]
+        self.patron = P[li_chosen, self.oi, ar]
+        self.own_at = own_at
+        row = OWN[li_chosen, self.oi, ar] + EXT[li_chosen, self.oi, ar]
+        vm = self.masks[self.valid]
+        self.row_of[vm] = row[self.valid]
+        self.index[self.masks] = np.where(self.valid, ar, -1)
+        self._cache: dict[int, GroupOutcome] = {}
 
-    by_level: dict[tuple[int, int], list[int]] = {}
-    for k, (mask, lcc, _kind, _lp) in enumerate(rows):
-        by_level.setdefault((mask, lcc), []).append(k)
+    def __contains__(self, mask: int) -> bool:
+        return 0 <= mask < len(self.index) and self.index[mask] >= 0
 
-    levels_of: dict[int, list[int]] = {}
-    for mk, l in by_level:
-        levels_of.setdefault(mk, []).append(l)
-    out: dict[int, GroupOutcome] = {}
-    for mask in masks:
-        mem = th.members(mask)
-        levels = sorted(levels_of.get(mask, []))
-        if not levels:
-            continue
-        best_at: dict[int, int] = {}
-        for lcc in levels:
-            ks = by_level[(mask, lcc)]
-            best_at[lcc] = max(ks, key=lambda k: (ev.patron[k] + 0.0, -ks.index(k)))
-        # Members' preferred level given the patron's response; the block
-        # pledges at the lowest of them (each member can hold out).
-        values = {i: {l: float(ev.own[best_at[l], i]) for l in levels} for i in mem}
-        pref = {i: max(levels, key=lambda l: (values[i][l], -l)) for i in mem}
-        lcc = min(pref.values())
-        k = best_at[lcc]
-        g = _row(ev, k, mask, lcc, rows[k][2], rows[k][3])
+    def __bool__(self) -> bool:
+        return bool(self.valid.any())
+
+    def keys(self):
+        return [int(x) for x in self.masks[self.valid]]
+
+    def __getitem__(self, mask: int) -> GroupOutcome:
+        hit = self._cache.get(mask)
+        if hit is not None:
+            return hit
+        k = int(self.index[mask])
+        if k < 0:
+            raise KeyError(mask)
+        th = self.th
+        li, oi = int(self.li[k]), int(self.oi[k])
+        ev, sel = self._ev[(li, oi)]
+        pos = int(np.searchsorted(sel, k))
+        kind, lp = self.options[oi]
+        lcc = self.levels[li]
+        g = _row(ev, pos, mask, lcc, kind, lcc if lp is None else lp)
         g.options = [
-            Option(rows[j][2], rows[j][3], float(ev.patron[j]), ev.own[j]) for j in by_level[(mask, lcc)]
+            Option(kind_o, lcc if lp_o is None else lp_o, float(self.P[li, o, k]), self.OWN[li, o, k])
+            for o, (kind_o, lp_o) in enumerate(self.options)
+            if np.isfinite(self.P[li, o, k])
         ]
-        g.level_pref = pref
-        g.level_values = values
-        out[mask] = g
-    return out
+        mem = th.members(mask)
+        if self.pref is not None:
+            g.level_pref = {i: int(self.pref[k, i]) for i in mem}
+            g.level_values = {
+                i: {l: float(self.own_at[l - 1, k, i]) for l in (1, 2) if np.isfinite(self.P[l - 1, :, k]).any()}
+                for i in mem
+            }
+        self._cache[mask] = g
+        return g
 
 
 @dataclass
@@ -195,12 +260,12 @@ class Solver:
                 mask = sum(combo)
                 if popcount(mask) >= 2 and all(th.pledge_cap[i] >= 1 for i in th.members(mask)):
                     blocks.append(mask)
-        self.block_tab = group_table(th, blocks, kind_block=True)
+        self.block_tab = GroupTable(th, blocks, kind_block=True)
         # Prior atoms whose members cannot pledge further still exist as groups.
         for a in self.atoms:
             if popcount(a) >= 2 and a not in self.block_tab:
                 raise ValueError(f"prior commitment among {th.label(a)} includes a client that may not pledge")
-        self.single_tab = group_table(th, self.lone_atoms, kind_block=False)
+        self.single_tab = GroupTable(th, self.lone_atoms, kind_block=False)
         eligible = [a for a in self.lone_atoms if th.pledge_cap[th.members(a)[0]] >= 1]
         self.imposable = sum(eligible)
         imp_masks = []
@@ -209,7 +274,7 @@ class Solver:
             for r in range(2, len(base) + 1):
                 for combo in combinations(base, r):
                     imp_masks.append(sum(combo))
-        self.imposed_tab = group_table(th, imp_masks, kind_block=False, imposed=True)
+        self.imposed_tab = GroupTable(th, imp_masks, kind_block=False, imposed=True)
         self._lone_cache: dict[int, LoneOutcome] = {}
         self.n = n
         self._imposition_tables()
@@ -231,10 +296,10 @@ class Solver:
         row = base_row
         patron = base_patron
         M0 = U & self.imposable
-        if popcount(M0) >= 2 and self.imposed_tab:
+        if popcount(M0) >= 2 and M0 in self.imposed_tab:
             M = M0
             rounds = []
-            while popcount(M) >= 2:
+            while popcount(M) >= 2 and M in self.imposed_tab:
                 g = self.imposed_tab[M]
                 with_row = g.row.copy()
                 for i in th.members(U & ~M):
@@ -249,7 +314,7 @@ class Solver:
                     break
                 for i in refuse:
                     M &= ~(1 << i)
-            if popcount(M) >= 2:
+            if popcount(M) >= 2 and M in self.imposed_tab:
                 g = self.imposed_tab[M]
                 imp_patron = g.patron + sum(singles[i].patron for i in th.members(U & ~M))
                 margin = imp_patron - base_patron
@@ -276,44 +341,68 @@ class Solver:
         their spokes plus one adjustment indexed by M0."""
         th, p = self.th, self.th.params
         n = th.n
+        size = 1 << n
+        # Dense payoff rows for every feasible group (blocks and lone clients).
+        self.ROW = self.block_tab.row_of.copy()
+        singles = np.zeros((n, n))
+        single_patron = np.zeros(n)
+        for a in self.lone_atoms:
+            i = a.bit_length() - 1
+            self.ROW[a] = self.single_tab.row_of[a]
+            singles[i] = self.single_tab.row_of[a]
+            single_patron[i] = self.single_tab.patron[self.single_tab.index[a]]
+        self.FEAS = ~np.isnan(self.ROW[:, 0])
+        self.adj_dense = np.zeros((size, n))
         self.adj_row: dict[int, np.ndarray] = {}
         self.imposes: dict[int, int] = {}
         self._zero = np.zeros(n)
-        if not self.imposed_tab:
+        tab = self.imposed_tab
+        if not tab:
             return
-        nxt: dict[int, int] = {}
-        for M, g in self.imposed_tab.items():
-            mem = th.members(M)
-            base = sum(self.single_tab[1 << j].row for j in mem)
-            refuse = 0
-            for i in mem:
-                rebuff = p.rebuff_cost * th.leverage if th.prior_patron[i] > 0 else 0.0
-                if g.row[i] - base[i] + rebuff < -EPS:
-                    refuse |= 1 << i
-            rest = M & ~refuse
-            nxt[M] = M if not refuse else (rest if popcount(rest) >= 2 else 0)
-        for M0 in nxt:
-            M = M0
-            while M and nxt[M] != M:
-                M = nxt[M]
-            if not M:
-                continue
-            g = self.imposed_tab[M]
-            gain = g.patron - sum(self.single_tab[1 << j].patron for j in th.members(M))
-            if gain > EPS:
-                self.imposes[M0] = M
-                self.adj_row[M0] = g.row - sum(self.single_tab[1 << j].row for j in th.members(M))
-        self._zero = np.zeros(n)
+        masks = tab.masks[tab.valid]
+        member = masks_to_matrix(masks, n)
+        rows = tab.row_of[masks]
+        base = member.astype(float) @ singles  # sum of the members' spoke rows
+        rebuff = np.where(th.prior_patron > 0, p.rebuff_cost * th.leverage, 0.0)
+        margin = rows - base + rebuff[None, :]
+        refuse = (member & (margin < -EPS)) @ (1 << np.arange(n, dtype=np.int64))
+        nxt = np.zeros(size, dtype=np.int64)
+        rest = masks & ~refuse
+        pc = np.array([int(r).bit_count() for r in rest])
+        nxt[masks] = np.where(refuse == 0, masks, np.where(pc >= 2, rest, 0))
+        # Iterated unanimity: follow refusals to a fixed point (at most n steps).
+        cur = np.zeros(size, dtype=np.int64)
+        cur[masks] = masks
+        for _ in range(n + 1):
+            step = nxt[cur]
+            step[cur == 0] = 0
+            if np.array_equal(step, cur):
+                break
+            cur = step
+        final = cur[masks]
+        ok = final != 0
+        fin = final[ok]
+        fin_idx = tab.index[fin]
+        fin_member = masks_to_matrix(fin, n)
+        gain = tab.patron[fin_idx] - fin_member.astype(float) @ single_patron
+        imposes = gain > EPS
+        M0s = masks[ok][imposes]
+        Ms = fin[imposes]
+        adj = tab.row_of[Ms] - fin_member[imposes].astype(float) @ singles
+        self.adj_dense[M0s] = adj
+        for M0, M, a in zip(M0s.tolist(), Ms.tolist(), adj):
+            self.imposes[M0] = M
+            self.adj_row[M0] = a
 
     def row(self, g: int) -> np.ndarray:
-        return self.block_tab[g].row if popcount(g) >= 2 else self.single_tab[g].row
+        return self.ROW[g]
 
     def payoff(self, blocks: tuple[int, ...], U: int) -> np.ndarray:
-        u = self.adj_row.get(U & self.imposable, self._zero).copy()
+        u = self.adj_dense[U & self.imposable].copy()
         for i in self.th.members(U):
-            u += self.single_tab[1 << i].row
+            u += self.ROW[1 << i]
         for b in blocks:
-            u += self.block_tab[b].row
+            u += self.ROW[b]
         return u
 
     def structures(self):
@@ -349,7 +438,7 @@ class Solver:
     # stability is a property of single groups and pairs of groups and the
     # depth-first search can prune exactly (docs/model.md, section 4.3).
     def _feasible(self, g: int) -> bool:
-        return g in self.block_tab if g.bit_count() >= 2 else g in self.single_tab
+        return bool(self.FEAS[g])
 
     def _mem(self, g: int) -> list[int]:
         m = self._mem_cache.get(g)
@@ -358,7 +447,7 @@ class Solver:
         return m
 
     def _adj(self, M0: int) -> np.ndarray:
-        return self.adj_row.get(M0, self._zero)
+        return self.adj_dense[M0]
 
     def _after(self, M0: int, a: int, src: int, dst: int | None) -> int:
         """M0 after moving atom a from src to dst (None: alone)."""
@@ -377,11 +466,17 @@ class Solver:
         return out
 
     def _profitable(self, delta: np.ndarray, mover: int, receiver: int | None) -> bool:
-        m = delta[self._mem(mover)]
-        if not (m.min() >= -EPS and m.max() > EPS):
-            return False
+        if mover.bit_count() == 1:
+            if not delta[mover.bit_length() - 1] > EPS:
+                return False
+        else:
+            m = delta[self._mem(mover)]
+            if not (m.min() >= -EPS and m.max() > EPS):
+                return False
         if receiver:
-            return delta[self._mem(receiver)].min() >= -EPS
+            if receiver.bit_count() == 1:
+                return bool(delta[receiver.bit_length() - 1] >= -EPS)
+            return bool(delta[self._mem(receiver)].min() >= -EPS)
         return True
 
     def _move_delta(self, a: int, src: int, dst: int | None) -> np.ndarray:
@@ -404,8 +499,33 @@ class Solver:
         if self.adj_row:
             after = self._after(M0, a, src, dst)
             if after != M0:
-                delta = delta + self._adj(after) - self._adj(M0)
+                delta = delta + (self.adj_dense[after] - self.adj_dense[M0])
         return not self._profitable(delta, a, dst)
+
+    def _m0_candidates(self, imp_atoms: list[int]) -> list[int]:
+        """Sets M0 of imposable lone clients that survive the pair test: no two
+        of them would profitably form a pair (with consent). Vectorised over
+        every M0 at once; a necessary condition for stability."""
+        k = len(imp_atoms)
+        ids = np.arange(1 << k)
+        Ms = np.zeros(1 << k, dtype=np.int64)
+        for t in range(k):
+            Ms[(ids >> t) & 1 == 1] |= imp_atoms[t]
+        ok = np.ones(1 << k, bool)
+        for x in range(k):
+            for y in range(x + 1, k):
+                a, b = imp_atoms[x], imp_atoms[y]
+                pair = a | b
+                if not self.FEAS[pair]:
+                    continue
+                sel = np.flatnonzero((Ms & pair) == pair)
+                M0 = Ms[sel]
+                i, j = a.bit_length() - 1, b.bit_length() - 1
+                d = self.ROW[pair] - self.ROW[a] - self.ROW[b]
+                D = d[None, [i, j]] + self.adj_dense[M0 & ~pair][:, [i, j]] - self.adj_dense[M0][:, [i, j]]
+                blocking = ((D[:, 0] > EPS) & (D[:, 1] >= -EPS)) | ((D[:, 1] > EPS) & (D[:, 0] >= -EPS))
+                ok[sel[blocking]] = False
+        return [int(m) for m in Ms[ok]]
 
     def _self_ok(self, g: int, M0: int) -> bool:
         key = (g, M0 if self.adj_row else 0)
@@ -485,9 +605,8 @@ class Solver:
         if not self.adj_row:
             self._free_pass(out)  # payoffs are a plain sum of group rows
         else:
-            k = len(imp_atoms)
-            for bits in range(1 << k):
-                run(sum(imp_atoms[t] for t in range(k) if bits >> t & 1))
+            for M0 in self._m0_candidates([a for a in imp_atoms if a.bit_count() == 1]):
+                run(M0)
         return out
 
     def _free_pass(self, out: list) -> None:
