@@ -120,7 +120,9 @@ class GroupTable:
                 # a pact already in force keeps the level it has
                 atom = np.isin(self.masks, [a for a in th.atoms if a.bit_count() >= 2])
                 pair = member[:, :, None] & member[:, None, :] & ~np.eye(n, dtype=bool)[None]
-                prior = np.where(pair, th.prior_cc[None], 9).min(axis=(1, 2))
+                # the level in force: the weakest pledge among pairs that have one
+                prior = np.where(pair & (th.prior_cc[None] > 0), th.prior_cc[None], 9).min(axis=(1, 2))
+                prior = np.where(prior == 9, 1, prior)
                 lmin = np.where(atom, prior, lmin)
                 lmax = np.where(atom, prior, lmax)
             levels = [1, 2]

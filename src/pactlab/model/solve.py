@@ -196,9 +196,8 @@ def solve(scenario: Scenario, params: Parameters = DEFAULT) -> Result:
     for b in blocks:
         g = solver.block_tab[b]
         mem = th.members(b)
-        existing = b in th.atoms and all(
-            th.prior_cc[a, c] >= g.lcc for a in mem for c in mem if a != c
-        )
+        # a block that is exactly a pact (or chain of pacts) in force is not a new treaty
+        existing = b in th.atoms
         if g.kind == JOIN:
             add(mem, True, g.lcc, g.lcc, "joined", False)
         else:
