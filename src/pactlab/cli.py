@@ -198,6 +198,26 @@ def validate(files: tuple[Path, ...]) -> None:
 
 
 @main.command()
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), envvar="PACTLAB_DATA",
+              help="the folder with COW/ATOP files (default: $PACTLAB_DATA)")
+def cite(data_dir: Path | None) -> None:
+    """Print BibTeX for the data sets (and versions) found in the data folder.
+
+    \b
+    Example:
+      pactlab cite --data ~/data/cow-atop > data.bib
+    """
+    from pactlab.data import open_data
+
+    d = open_data(data_dir)
+    d.load_all(skip_missing=True)
+    text = d.citations()
+    if not text:
+        raise click.ClickException("no data sets found to cite")
+    click.echo(text)
+
+
+@main.command()
 @click.option("--regenerate", is_flag=True,
               help="rewrite tests/golden/cases.json and the table in docs/cases.md from the current model")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
