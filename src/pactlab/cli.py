@@ -263,5 +263,22 @@ def cases(regenerate: bool, fmt: str) -> None:
     console.print(f"Reproduced {ok} of {n} historical cases (see docs/cases.md for sources and the reasons for misses).")
 
 
+def _register_evidence_commands() -> None:
+    """`pactlab build` and `pactlab backtest` live with the evidence layer."""
+    import importlib
+
+    for module, name in (("pactlab.evidence.cli_build", "build"), ("pactlab.evidence.cli_backtest", "backtest")):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        main.add_command(getattr(mod, name))
+
+
+_register_evidence_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
