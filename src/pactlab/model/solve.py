@@ -230,8 +230,9 @@ def solve(scenario: Scenario, params: Parameters = DEFAULT) -> Result:
     for t in treaties:
         comparisons.append(
             Comparison(
-                "durability", t.id, f"expected {t.expected_years:.1f} years ({t.durability})",
-                f"{params.long_years:.0f}-year line", t.expected_years - params.long_years,
+                "durability", t.id, f"{t.durability} (expected {t.expected_years:.1f} years)",
+                f"{'short' if t.durability == 'long' else 'long'} (the {params.long_years:.0f}-year line)",
+                abs(t.expected_years - params.long_years),
                 "hazard: " + ", ".join(f"{k} {v:+.2f}" for k, v in t.hazard_terms.items() if k != "base" and abs(v) > 1e-9),
                 "H2/H3",
             )
