@@ -1,0 +1,257 @@
+"""The command line, through ``click.testing.CliRunner`` on ``pactlab.cli.main``:
+exit codes, what the output names, JSON that parses, and user errors printed
+as ``Error: ...`` without a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from pactlab.cli import main
+from pactlab.scenarios.catalog import DEFAULT_SCENARIOS, catalog, get
+
+
+def _squash(text: str) -> str:
+    """Whitespace-insensitive form (rich wraps long lines at the console width)."""
+    return "".join(text.split())
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch):
+    """Rich wraps and folds table cells at 80 columns when output is not a
+    terminal; tests read content, so give the consoles room."""
+    from pactlab import cli
+
+    for con in (cli.console, cli.err_console):
+        monkeypatch.setattr(con, "width", 200)
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(map(str, args)), prog_name="pactlab")
+
+
+def _ok(r):
+    assert r.exit_code == 0, f"exit {r.exit_code}\n{r.output}\n{r.exception!r}"
+    assert r.exception is None
+    return r
+
+
+def _user_error(r):
+    assert r.exit_code == 1, f"exit {r.exit_code}\n{r.output}"
+    assert isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "Traceback" not in r.output
+    assert "Error:" in r.output
+    return r
+
+
+# --- run -----------------------------------------------------------------------
+
+
+def test_run_defaults_names_both_theatres():
+    r = _ok(invoke("run"))
+    out = _squash(r.output)
+    assert DEFAULT_SCENARIOS == ("indo-pacific-2025", "europe-1949")
+    assert "Indo-Pacific" in r.output and "2025" in r.output
+    assert "1949" in r.output
+    for sid in DEFAULT_SCENARIOS:
+        s = get(sid)
+        assert _squash(s.title) in out, s.title
+    # the Indo-Pacific comes first: it is the headline question
+    assert out.index(_squash(get("indo-pacific-2025").title)) < out.index(_squash(get("europe-1949").title))
+    assert "Predicted design" in r.output
+
+
+def test_run_json_is_valid_with_treaties():
+    r = _ok(invoke("run", "europe-1949", "--format", "json"))
+    data = json.loads(r.output)
+    assert isinstance(data, dict)
+    assert data["scenario_id"] == "europe-1949"
+    assert data["treaties"], "Europe 1949 predicts treaties"
+    for t in data["treaties"]:
+        assert {"members", "level", "form", "origin", "expected_years"} <= set(t)
+        assert t["level"] in {"consult", "defend"}
+
+
+def test_run_json_several_scenarios_is_a_list():
+    r = _ok(invoke("run", "korea-1953", "taiwan-1954", "--format", "json"))
+    data = json.loads(r.output)
+    assert [d["scenario_id"] for d in data] == ["korea-1953", "taiwan-1954"]
+
+
+def test_run_on_a_file(write_yaml, good_dict):
+    path = write_yaml(good_dict, "mine.yaml")
+    r = _ok(invoke("run", path))
+    assert _squash("Tiny theatre for tests") in _squash(r.output)
+    r = _ok(invoke("run", path, "--format", "json"))
+    assert json.loads(r.output)["scenario_id"] == "tiny-theatre"
+
+
+def test_run_all_comparisons_prints_threat_comparisons():
+    short = _squash(_ok(invoke("run", "korea-1953")).output)
+    full = _squash(_ok(invoke("run", "korea-1953", "--all-comparisons")).output)
+    threat = _squash("ROK: occupation threat")
+    assert threat in full and threat not in short
+    assert _squash("(threat and adversary comparisons: --all-comparisons)") in short
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="CLI bug (reported to the lead): _print_result prints f'  [{x.stage}] {x.text()}' through rich with "
+    "markup on, so '[clients]', '[patron]', '[durability]', ... are parsed as style tags and vanish; the "
+    "'Why' list shows no stage labels (fix: rich.markup.escape the label)",
+)
+def test_run_prints_comparison_stage_labels():
+    out = _ok(invoke("run", "korea-1953", "--all-comparisons")).output
+    for stage in ("[threat]", "[patron]", "[durability]", "[adversary]"):
+        assert stage in out, stage
+
+
+def test_run_unknown_name_lists_builtins():
+    r = _user_error(invoke("run", "atlantis-1066"))
+    out = _squash(r.output)
+    assert "atlantis-1066" in r.output
+    for e in catalog():
+        assert _squash(e.id) in out, e.id
+
+
+def test_run_bad_file_is_a_user_error(write_yaml, good_dict):
+    good_dict["geography"][0]["contiguity"] = "air"
+    path = write_yaml(good_dict, "bad.yaml")
+    r = _user_error(invoke("run", path))
+    assert _squash(str(path)) in _squash(r.output)
+    assert "geography[0].contiguity" in r.output
+
+
+def test_run_missing_yaml_file_is_a_user_error(tmp_path):
+    r = _user_error(invoke("run", tmp_path / "nope.yaml"))
+    assert "file not found" in r.output
+
+
+def test_run_report_writes_html(tmp_path):
+    pytest.importorskip("pactlab.report.html")
+    out = tmp_path / "out.html"
+    _ok(invoke("run", "korea-1953", "--report", out))
+    assert out.exists() and out.stat().st_size > 0
+    text = out.read_text(encoding="utf-8")
+    assert "<html" in text.lower()
+
+
+# --- list ------------------------------------------------------------------------
+
+
+def test_list_text():
+    r = _ok(invoke("list"))
+    out = _squash(r.output)
+    for e in catalog():
+        assert _squash(e.id) in out
+
+
+def test_list_json():
+    data = json.loads(_ok(invoke("list", "--format", "json")).output)
+    assert [d["id"] for d in data] == [e.id for e in catalog()]
+    for d in data:
+        assert set(d) == {"id", "title", "region", "year", "kind", "clients"}
+        assert d["clients"] >= 1
+
+
+# --- validate ------------------------------------------------------------------------
+
+
+def test_validate_good_file(write_yaml, good_dict):
+    path = write_yaml(good_dict)
+    r = _ok(invoke("validate", path))
+    assert "ok" in r.output and "tiny-theatre" in r.output
+
+
+def test_validate_builtin_files():
+    r = _ok(invoke("validate", *[e.path for e in catalog()]))
+    assert r.output.count(": ok") == len(catalog())
+
+
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda d: d["actors"][2].update(capabilty=d["actors"][2].pop("capability")), "actors[2] (AAA).capabilty"),
+        (lambda d: d["actors"][2]["maritime_reach"].update(value=1.5), "actors[2] (AAA).maritime_reach.value"),
+        (lambda d: d["geography"].pop(2), "geography"),
+    ],
+)
+def test_validate_bad_file(write_yaml, good_dict, mutate, field):
+    mutate(good_dict)
+    path = write_yaml(good_dict, "bad.yaml")
+    r = _user_error(invoke("validate", path))
+    out = _squash(r.output)
+    assert out.startswith("Error:")
+    assert _squash(str(path)) in out
+    assert _squash(field) in out
+
+
+def test_validate_yaml_syntax_error(write_yaml):
+    path = write_yaml("id: x\ntitle: [unclosed\nregion: y\n", "syntax.yaml")
+    r = _user_error(invoke("validate", path))
+    assert "line" in r.output and "not valid YAML" in r.output
+
+
+def test_validate_needs_a_file():
+    r = invoke("validate")
+    assert r.exit_code == 2  # click usage error
+    assert "Traceback" not in r.output
+
+
+# --- cases ------------------------------------------------------------------------------
+
+
+def test_cases_reports_reproduced():
+    r = _ok(invoke("cases"))
+    assert "Reproduced" in r.output
+
+
+def test_cases_json():
+    data = json.loads(_ok(invoke("cases", "--format", "json")).output)
+    assert isinstance(data, list) and data
+
+
+# --- help ---------------------------------------------------------------------------------
+
+COMMANDS = ["run", "list", "validate", "cases"]
+NO_EXAMPLES = {"list", "validate", "cases"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(
+            c,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=f"CLI contract (reported to the lead): `pactlab {c} --help` has no examples; only `run` "
+                "(EPILOG_RUN) and `cite` carry an 'Examples:' epilog in src/pactlab/cli.py",
+            ),
+        )
+        if c in NO_EXAMPLES
+        else c
+        for c in COMMANDS
+    ],
+)
+def test_help_mentions_examples(command):
+    r = _ok(invoke(command, "--help"))
+    assert "example" in r.output.lower(), r.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_works(command):
+    r = _ok(invoke(command, "--help"))
+    assert f"pactlab {command}" in r.output
+    r2 = _ok(invoke(command, "-h"))
+    assert r2.output == r.output
+
+
+def test_top_level_help_and_version():
+    r = _ok(invoke("--help"))
+    for c in COMMANDS:
+        assert c in r.output
+    assert "pactlab run" in r.output
+    r = _ok(invoke("--version"))
+    assert "pactlab" in r.output
