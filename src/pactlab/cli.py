@@ -141,7 +141,8 @@ def _print_result(s, r, all_comparisons: bool) -> None:
     key_stages = ("clients", "patron", "imposition", "durability")
     shown = [x for x in r.comparisons if all_comparisons or x.stage in key_stages]
     for x in shown:
-        fragile = " [yellow](fragile)[/]" if abs(x.margin) < 0.01 else ""
+        # payoff-unit comparisons only: durability margins are in years, threats in probability
+        fragile = " [yellow](fragile)[/]" if x.stage in ("clients", "patron", "imposition") and abs(x.margin) < 0.01 else ""
         console.print(f"  [{x.stage}] {x.text()}{fragile}", highlight=False)
     if not all_comparisons:
         console.print("  (threat and adversary comparisons: --all-comparisons)")

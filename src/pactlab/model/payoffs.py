@@ -58,7 +58,12 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
 
     lp_eff = np.where(member, np.maximum(lp[:, None], th.prior_patron[None, :]), th.prior_patron[None, :])
     w_p = level_weight(lp_eff, p)
-    patron_part = w_p * (th.patron_proj[None, :] + np.where(lp_eff > 0, th.outside_proj[None, :], 0.0))
+    # Linked outside states take part only in what the design creates (seed 004),
+    # not in the commitments already in force.
+    new_pledge = member & (lp[:, None] > 0)
+    patron_part = w_p * th.patron_proj[None, :] + np.where(
+        new_pledge, level_weight(lp[:, None] * new_pledge, p) * th.outside_proj[None, :], 0.0
+    )
     defence = d_clients + patron_part
 
     # Occupation threat along the most credible route: directly, or through

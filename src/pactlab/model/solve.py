@@ -30,7 +30,7 @@ def _form(n_clients: int, with_patron: bool) -> str:
 
 
 def durability(th: Theatre, clients: list[int], lcc: int, imposed: bool) -> tuple[float, dict[str, float]]:
-    """Yearly hazard of a treaty ending and its log-hazard terms (docs/model.md §6)."""
+    """Yearly hazard of a treaty ending and its log-hazard terms (docs/model.md §5)."""
     p = th.params
     idx = np.array(clients)
     pairs = [(a, b) for k, a in enumerate(clients) for b in clients[k + 1 :]]
@@ -61,8 +61,9 @@ def _select(solver: Solver, stable, welfare):
             np.all(us[b] >= us[a] - EPS) and np.any(us[b] > us[a] + EPS) for b in range(k) if b != a
         )
         efficient.append(not dominated)
+    # welfare compared to 9 decimals so that rounding noise cannot override the next rule
     order = sorted(
-        range(k), key=lambda a: (not efficient[a], -welfare[a], len(stable[a][0]) + popcount(stable[a][1]))
+        range(k), key=lambda a: (not efficient[a], -round(welfare[a], 9), len(stable[a][0]) + popcount(stable[a][1]))
     )
     return order[0], efficient
 
@@ -199,6 +200,8 @@ def solve(scenario: Scenario, params: Parameters = DEFAULT) -> Result:
         # a block that is exactly a pact (or chain of pacts) in force is not a new treaty
         existing = b in th.atoms
         if g.kind == JOIN:
+            if existing and all(th.prior_patron[i] >= g.lcc for i in mem):
+                continue  # the patron's pact with this block is already in force
             add(mem, True, g.lcc, g.lcc, "joined", False)
         else:
             if not existing:
@@ -299,7 +302,7 @@ def _patron_comparisons(th: Theatre, g: GroupOutcome, out: list[Comparison], wha
 
 
 def preferences(th: Theatre) -> list[Preference]:
-    """Each actor's ranking of four whole-theatre designs (docs/model.md §5)."""
+    """Each actor's ranking of the whole-theatre designs open to it (docs/model.md §6)."""
     n = th.n
     full = (1 << n) - 1
     can = sum(1 << i for i in range(n) if th.pledge_cap[i] >= 1)
@@ -309,12 +312,24 @@ def preferences(th: Theatre) -> list[Preference]:
         rows.append(("no alliance", 1 << i, 0, 0, NONE))
         rows.append(("bilateral spokes", 1 << i, 0, min(2, th.patron_max), SPOKES if th.patron_max else NONE))
     if popcount(can) >= 2:
-        rows.append(("clients' own collective security", can, 2 if th.pledge_cap[th.members(can)].min() >= 2 else 1, 0, NONE))
         lcc = 2 if th.pledge_cap[th.members(can)].min() >= 2 else 1
-        rows.append(("one multilateral", can, lcc, min(lcc, th.patron_max), JOIN if th.patron_max else NONE))
+        rows.append(("clients' own collective security", can, lcc, 0, NONE))
+        if th.patron_max >= lcc:  # H5: the patron joins at the clients' own level or not at all
+            rows.append(("one multilateral", can, lcc, lcc, JOIN))
+        else:
+            designs.pop("one multilateral")
         for i in th.members(full & ~can):
             for d in ("clients' own collective security", "one multilateral"):
-                rows.append((d, 1 << i, 0, 0, NONE))
+                if d in designs:
+                    rows.append((d, 1 << i, 0, 0, NONE))
+    else:
+        # with fewer than two clients able to pledge, there is no multi-client design to rank
+        designs.pop("clients' own collective security")
+        designs.pop("one multilateral")
+    if not th.has_patron or th.patron_max == 0:
+        designs.pop("bilateral spokes", None)
+        designs.pop("one multilateral", None)
+        rows = [r for r in rows if r[0] in designs]
     arr = np.array([r[1:] for r in rows], dtype=np.int64)
     ev = evaluate(th, masks_to_matrix(arr[:, 0], n), arr[:, 1], arr[:, 2], arr[:, 3])
     client_val = {d: np.zeros(n) for d in designs}
@@ -323,12 +338,14 @@ def preferences(th: Theatre) -> list[Preference]:
     for k, r in enumerate(rows):
         client_val[r[0]] += ev.own[k] + ev.ext[k]
         patron_val[r[0]] += float(ev.patron[k])
-        adv_val[r[0]] += float((ev.theta[k] * ev.probe[k]).sum())
+        # the adversary's payoff as in stage 3: theta minus the threshold over the clients it probes
+        adv_val[r[0]] += float(((ev.theta[k] - th.params.probe_threshold) * ev.probe[k]).sum())
     out = []
 
     def pref(actor, role, vals):
         order = sorted(vals, key=lambda d: -vals[d])
-        out.append(Preference(actor, role, order[0], vals[order[0]] - vals[order[1]], dict(vals)))
+        margin = vals[order[0]] - vals[order[1]] if len(order) > 1 else 0.0
+        out.append(Preference(actor, role, order[0], margin, dict(vals)))
 
     for i in range(n):
         pref(th.ids[i], "client", {d: float(client_val[d][i]) for d in designs})

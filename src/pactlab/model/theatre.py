@@ -32,7 +32,7 @@ def level_weight(rank: np.ndarray | int, p: Parameters):
 def _mode_factor(by_land: bool, contiguity: Contiguity, reach: float, p: Parameters) -> float:
     if by_land:
         return 1.0
-    if contiguity is Contiguity.sea:
+    if contiguity in (Contiguity.sea, Contiguity.land):  # a land tie marked not overland crosses water
         return p.sea_factor * reach
     return p.remote_factor * reach
 
