@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pactlab import __version__
@@ -19,6 +20,10 @@ from pactlab.errors import PactlabError
 
 console = Console()
 err_console = Console(stderr=True)
+if not console.is_terminal:  # piped or captured: do not fold tables at 80 columns
+    console.width = 160
+if not err_console.is_terminal:
+    err_console.width = 160
 
 EPILOG_RUN = """\b
 Examples:
@@ -143,7 +148,7 @@ def _print_result(s, r, all_comparisons: bool) -> None:
     for x in shown:
         # payoff-unit comparisons only: durability margins are in years, threats in probability
         fragile = " [yellow](fragile)[/]" if x.stage in ("clients", "patron", "imposition") and abs(x.margin) < 0.01 else ""
-        console.print(f"  [{x.stage}] {x.text()}{fragile}", highlight=False)
+        console.print(f"  {escape(f'[{x.stage}]')} {escape(x.text())}{fragile}", highlight=False)
     if not all_comparisons:
         console.print("  (threat and adversary comparisons: --all-comparisons)")
     if r.counter_alignment and any(a != b for a, b in r.counter_alignment.values()):
@@ -154,7 +159,11 @@ def _print_result(s, r, all_comparisons: bool) -> None:
     console.print(f"[dim]pactlab {r.pactlab_version} · scenario {r.scenario_hash} · parameters {r.parameters_digest}[/]")
 
 
-@main.command(name="list")
+@main.command(name="list", epilog="""\b
+Examples:
+  pactlab list
+  pactlab list --format json | jq '.[].id'
+""")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_(fmt: str) -> None:
     """List the built-in scenarios (historical, counterfactual, present-day)."""
@@ -175,7 +184,11 @@ def list_(fmt: str) -> None:
     console.print(t)
 
 
-@main.command()
+@main.command(epilog="""\b
+Examples:
+  pactlab validate my-theatre.yaml
+  pactlab validate scenarios/*.yaml
+""")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check scenario files against the format (docs/scenarios.md).
@@ -218,7 +231,12 @@ def cite(data_dir: Path | None) -> None:
     click.echo(text)
 
 
-@main.command()
+@main.command(epilog="""\b
+Examples:
+  pactlab cases                    # the table in the terminal
+  pactlab cases --format csv > cases.csv
+  pactlab cases --regenerate       # after a reviewed model change; then git diff
+""")
 @click.option("--regenerate", is_flag=True,
               help="rewrite tests/golden/cases.json and the table in docs/cases.md from the current model")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
