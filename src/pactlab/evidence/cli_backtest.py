@@ -1,0 +1,129 @@
+"""``pactlab backtest``: the time-ordered backtest on the COW and ATOP records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pactlab.evidence.backtest import METHODS
+
+SHORT = {"all-bilateral": "all-bilat", "all-multilateral": "all-multi", "contiguity": "contig"}
+
+EPILOG = """\b
+Examples:
+  pactlab backtest --data ~/data/pactlab --from 1816 --to 1955
+  pactlab backtest --from 1816 --to 2018 --out results/ --report backtest.html
+  pactlab backtest --from 1816 --to 2018 --out results/ --resume     # continue an interrupted run
+  pactlab backtest --from 1900 --to 1955 --format json > scoreboard.json
+"""
+
+
+@click.command(epilog=EPILOG)
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), envvar="PACTLAB_DATA",
+              help="the folder with the COW/ATOP files (default: $PACTLAB_DATA)")
+@click.option("--from", "y1", type=int, default=1816, show_default=True, help="first year of the first window")
+@click.option("--to", "y2", type=int, default=2018, show_default=True, help="last year (windows are 5 years)")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="folder for per-case predictions (CSV/JSON), written as the run goes")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
+              help="write a self-contained HTML report with the figures")
+@click.option("--resume", is_flag=True, help="skip episodes already in --out/episodes.csv")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: the scoreboard as tables; json: the scoreboard as JSON on stdout")
+def backtest(data_dir: Path | None, y1: int, y2: int, out: Path | None, report: Path | None, resume: bool,
+             fmt: str) -> None:
+    """Score the model against the alliance record, time-ordered, with baselines.
+
+    For every COW major power and 5-year window from --from, the non-major states that entered a new
+    ATOP defence or consultation alliance with it form an episode. The theatre is built from data
+    before the window, the adversary chosen by rule, and the model (DEFAULT parameters) predicts how
+    the clients are grouped (T1), each treaty's commitment (T2) and its durability (T3). T4 tests
+    hypotheses H2/H3, H6 and H7 on the record. See docs/evidence.md, "Backtests".
+    """
+    from pactlab.data import open_data
+    from pactlab.evidence.backtest import evaluate, run_backtest, scoreboard_json, write_outputs
+    from pactlab.evidence.episodes import BacktestError
+
+    console = Console()
+    err = Console(stderr=True)
+    data = open_data(data_dir)
+    if report is not None and report.exists() and report.is_dir():
+        raise BacktestError(f"--report {report} is a folder; give a file name ending in .html")
+    progress = Progress(TextColumn("[bold]backtest[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                        TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+    task = None
+
+    def on_start(n: int) -> None:
+        nonlocal task
+        task = progress.add_task("", total=n)
+
+    def on_episode(row: dict) -> None:
+        progress.update(task, advance=1, description=f"{row['key']} ({row['status']})")
+
+    with progress:
+        run = run_backtest(data, y1, y2, out=out, resume=resume, on_start=on_start, on_episode=on_episode)
+        ev = evaluate(run, data)
+    if out is not None:
+        write_outputs(ev, out)
+    if report is not None:
+        from pactlab.evidence.backtest_report import write_backtest_report
+
+        write_backtest_report(report, ev.scoreboard, run.rows, ev.clients, ev.treaties, ev.h2_table)
+    if fmt == "json":
+        click.echo(scoreboard_json(ev))
+    else:
+        print_scoreboard(console, ev.scoreboard)
+    if out is not None:
+        err.print(f"per-case predictions in {out}/ (episodes.csv, clients.csv, treaties.csv, predictions.json, "
+                  f"scoreboard.json)" + (f"; {run.resumed} episode(s) read back from the earlier run" if resume else ""))
+    if report is not None:
+        err.print(f"report written to {report}")
+
+
+def print_scoreboard(console: Console, sb: dict) -> None:
+    from pactlab.evidence.backtest_report import scoreboard_rows
+
+    tabs = scoreboard_rows(sb)
+    ep = sb["episodes"]
+    console.rule(f"[bold]pactlab backtest {sb['from']}–{sb['to']}[/]")
+    console.print(f"Episodes: {ep['total']} ({ep['scored']} scored, {ep['skipped']} skipped); clients dropped "
+                  f"(not yet COW states before the window): {ep.get('dropped_clients', 0)}; "
+                  f"run time {sb.get('seconds', 0):.1f} s")
+    t = Table(title="T1 design: grouping of the clients into treaties with the patron",
+              caption="all-bilat / all-multi: every client alone / all in one treaty; contig: land-border "
+                      "clusters; logit: fitted on earlier windows")
+    for c in ("metric", *METHODS, "N"):
+        t.add_column(SHORT.get(c, c), justify="right" if c in METHODS else "left", no_wrap=c in METHODS)
+    for r in tabs["T1"]:
+        t.add_row(*r)
+    console.print(t)
+    if "T2" in tabs:
+        t = Table(title="T2 commitment: defence vs consultation only (one row per treaty)")
+        for c in ("metric", "model", "majority", "N"):
+            t.add_column(c, justify="right" if c in ("model", "majority") else "left", no_wrap=c != "N")
+        for r in tabs["T2"]:
+            t.add_row(*r)
+        console.print(t)
+    if "T3" in tabs:
+        t = Table(title="T3 durability: model hazard against observed durations (right-censored)")
+        for c in ("metric", "model", "constant", "size", "N"):
+            t.add_column(c, justify="right" if c in ("model", "constant", "size") else "left",
+                         no_wrap=c in ("model", "constant", "size"))
+        for r in tabs["T3"]:
+            t.add_row(*r)
+        console.print(t)
+    if tabs["T4"]:
+        t = Table(title="T4 hypotheses on the record (95% CIs)")
+        for c in ("hypothesis", "effect", "estimate", "95% CI", "N"):
+            t.add_column(c)
+        for r in tabs["T4"]:
+            t.add_row(*r)
+        console.print(t)
+    for s in ep.get("skipped_list", []):
+        console.print(f"[yellow]skipped[/] {s['episode']} ({s['n_clients']} clients): {s['reason']}", highlight=False)
+    for n in sb.get("notes", []):
+        console.print(f"[yellow]note:[/] {n}", highlight=False)
