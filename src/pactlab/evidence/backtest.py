@@ -141,8 +141,9 @@ def _treaty_predictions(result, scenario, code, ep: Episode, params: Parameters)
 
 
 def run_episode(data: DataDir, ep: Episode, logit: B.PairLogit | None, builder=None,
-                params: Parameters = DEFAULT) -> dict:
-    """Predict one episode (model and baselines) from data before its window. Returns its row."""
+                params: Parameters = DEFAULT, view: DataDir | None = None) -> dict:
+    """Predict one episode (model and baselines) from data before its window. Returns its row.
+    ``view``: ``data_before(data, ep.start)`` if already made (episodes of a window share one)."""
     t0 = time.perf_counter()
     row: dict[str, Any] = {
         "key": ep.key, "patron": ep.patron, "start": ep.start, "end": ep.end, "region": ep.region,
@@ -154,7 +155,8 @@ def run_episode(data: DataDir, ep: Episode, logit: B.PairLogit | None, builder=N
         "dropped_treaties": list(ep.dropped_treaties), "seconds": 0.0, "pactlab_version": __version__,
         "parameters": params.digest(),
     }
-    view = data_before(data, ep.start)
+    if view is None or getattr(view, "known_before", None) != ep.start:
+        view = data_before(data, ep.start)
     row["patron_cinc"] = view.cinc(ep.patron, ep.start - 1)
     row["const_hazard"] = gp_client_hazard(view, ep.start)
     if ep.skip:
@@ -363,6 +365,7 @@ def run_backtest(data: DataDir, y1: int, y2: int, out: Path | None = None, resum
         on_start(len(es.episodes))
     rows: list[dict] = []
     logits: dict[int, B.PairLogit] = {}
+    views: dict[int, DataDir] = {}
     resumed = 0
     try:
         for ep in sorted(es.episodes, key=lambda e: (e.start, e.patron, e.region)):
@@ -373,7 +376,10 @@ def run_backtest(data: DataDir, y1: int, y2: int, out: Path | None = None, resum
                 if ep.start not in logits:
                     X, y = _training(rows, ep.start)
                     logits[ep.start] = B.PairLogit().fit(X, y)
-                row = run_episode(data, ep, logits[ep.start], builder=builder, params=params)
+                if ep.start not in views:
+                    views.clear()  # windows come in order: keep one view at a time
+                    views[ep.start] = data_before(data, ep.start)
+                row = run_episode(data, ep, logits[ep.start], builder=builder, params=params, view=views[ep.start])
                 if writer is not None:
                     writer.write(row)
             rows.append(row)
@@ -585,7 +591,12 @@ def evaluate(run: BacktestRun, data: DataDir, params: Parameters = DEFAULT) -> E
     from pactlab.evidence.hypotheses import run_hypotheses
 
     sb = score(run)
-    hyp = run_hypotheses(data, run.y1, run.y2)
+    y2 = min(run.y2, run.last_begyr) if run.last_begyr else run.y2
+    if y2 < run.y2:
+        sb["notes"].append(f"T4 uses {run.y1}-{y2}: the ATOP file has no alliance begun after {run.last_begyr}, so "
+                           "later years would count as years without any new alliance")
+    hyp = run_hypotheses(data, run.y1, y2)
+    hyp["years"] = [run.y1, y2]
     h2_table = hyp.pop("_alliances")
     hyp.pop("_dyads_n", None)
     sb["T4"] = hyp
