@@ -15,8 +15,8 @@ scenario's first client, ``C2`` its second):
 
 1. ``C1``: abstain | commit. Abstain leads to the no-pact subtree. After
    commit, ``C2``: abstain | commit; the pact forms iff both commit. (If a
-   prior client-client pledge binds the two, the pact is given and stage 1
-   has no move; if a client may not pledge, no pact is possible.)
+   pledge in force binds the two, the pact is given, keeps its level and
+   stage 1 has no move; if a client may not pledge, no pact is possible.)
 2. Pact subtree. If both may pledge ``defend``, the pact's level is set by
    the members stating their preferred level and the pact forming at the
    lower one: ``C1``: consult | defend; if ``C1`` said consult the level is
@@ -44,13 +44,16 @@ multilateral) or the two lone clients with their patron responses. Each group
 is evaluated with ``evaluate`` with the adversary's probe choice at that leaf
 *forced*: ``evaluate`` decides probes as ``theta > params.probe_threshold``,
 so the leaf evaluation passes a per-client threshold of -inf (probed) or +inf
-(not probed). The probe enters ``evaluate`` in two places: each member's risk
-``theta * (1 + probe_escalation * probe)`` (clients' payoffs and the patron's
-threat term) and the patron's war probability ``min(1, theta * probe +
-entrapment)``; forcing it inside ``evaluate`` gets both right for off-path
-probe choices. A client's payoff is its own payoff from its group plus the
+(not probed) through a view of the parameters. The probe enters ``evaluate``
+through each member's risk ``theta * (1 + probe_escalation * probe)``, which
+feeds the clients' payoffs, the patron's threat term *and* the patron's war
+probability; forcing the probe inside ``evaluate`` gets every one of these
+right for off-path probe choices (re-adding the risk term by hand would miss
+the war term). A client's payoff is its own payoff from its group plus the
 externalities of the other groups; the patron's is the sum over groups; the
 adversary's is ``sum over probed clients of (theta_i - probe_threshold)``.
+
+See docs/crosscheck.md for the encoding choices and the results.
 """
 
 from __future__ import annotations
@@ -276,7 +279,11 @@ class _Builder:
             for kid, (kind, lp) in zip(kids, opts):
                 self.adversary(kid, Leaf(True, lcc, False, ((kind, lp),), False, (False, False), (False, False)))
 
-        self.level(node, patron, _levels(self.th))
+        if self.bound:
+            # a pact in force keeps the level it has
+            self.level(node, patron, [int(max(self.th.prior_cc[0, 1], self.th.prior_cc[1, 0]))])
+        else:
+            self.level(node, patron, _levels(self.th))
 
     def spokes(self, node, failed: bool = False, refused=(False, False)) -> list:
         """The patron's per-client responses; returns the nodes left for more moves."""
@@ -348,6 +355,34 @@ def build_game(scenario: Scenario, params: Parameters = DEFAULT, *, imposed_leve
 # ----------------------------------------------------------------------------------
 # Solving the tree
 # ----------------------------------------------------------------------------------
+@dataclass
+class _Node:
+    """A plain-Python mirror of a pygambit (sub)tree; a solved subtree is a
+    leaf that remembers the actions taken inside it."""
+
+    player: str | None = None
+    actions: tuple[str, ...] = ()
+    kids: list[_Node] = field(default_factory=list)
+    payoffs: np.ndarray | None = None
+    leaf: Leaf | None = None
+    inside: tuple[str, ...] = ()  # actions inside a solved subtree
+    size: int = 1  # leaves
+
+
+def mirror(game) -> _Node:
+    players = list(game.players)
+
+    def rec(node) -> _Node:
+        if node.is_terminal:
+            return _Node(payoffs=_payoffs(node.outcome, players), leaf=Leaf.parse(node.outcome.label))
+        kids = [rec(c) for c in node.children]
+        return _Node(
+            node.player.label, tuple(a.label for a in node.infoset.actions), kids, size=sum(k.size for k in kids)
+        )
+
+    return rec(game.root)
+
+
 def _payoffs(outcome, players) -> np.ndarray:
     return np.array([float(outcome[pl]) for pl in players])
 
@@ -368,28 +403,34 @@ class Path:
     actions: tuple[str, ...]
     leaf: Leaf
     payoffs: np.ndarray
-    ties: list[Tie] = field(default_factory=list)  # on the path
+    ties: list[Tie] = field(default_factory=list)  # backward induction: ties on the path
     off_path_ties: int = 0
+    spe: list[tuple[Leaf, np.ndarray]] = field(default_factory=list)  # every subgame-perfect leaf (any tie-break)
     min_prob: float = 1.0  # logit: smallest probability of a chosen action on the path
+    logit_calls: int = 0
 
 
 def backward_induction(game, tol: float = TIE_TOL) -> Path:
     """Plain backward induction on a perfect-information tree: each mover
-    picks its best action, ties going to the earlier-listed action."""
-    players = list(game.players)
-    index = {pl.label: k for k, pl in enumerate(players)}
+    picks its best action, ties going to the earlier-listed action.
 
-    def rec(node, path: tuple[str, ...]):
-        if node.is_terminal:
-            return _payoffs(node.outcome, players), (), Leaf.parse(node.outcome.label), [], 0
-        actions = list(node.infoset.actions)
-        k = index[node.player.label]
-        subs = [rec(child, path + (a.label,)) for a, child in zip(actions, node.children)]
+    Also returns every leaf reachable in *some* subgame-perfect equilibrium
+    (``Path.spe``): at a node, a leaf of child c's set survives iff it is at
+    least as good for the mover (within ``tol``) as the worst equilibrium
+    continuation of every other child. With generic payoffs the set has
+    exactly one leaf."""
+    index = {pl.label: k for k, pl in enumerate(game.players)}
+
+    def rec(node: _Node, path: tuple[str, ...]):
+        if node.leaf is not None:
+            return node.payoffs, (), node.leaf, [], 0, {node.leaf: node.payoffs}
+        k = index[node.player]
+        subs = [rec(child, path + (a,)) for a, child in zip(node.actions, node.kids)]
         best = 0
         for j in range(1, len(subs)):
             if subs[j][0][k] > subs[best][0][k]:
                 best = j
-        u, tail, leaf, ties, off = subs[best]
+        u, tail, leaf, ties, off, _ = subs[best]
         off += sum(s[4] + len(s[3]) for j, s in enumerate(subs) if j != best)
         close = [
             j for j in range(len(subs))
@@ -397,31 +438,84 @@ def backward_induction(game, tol: float = TIE_TOL) -> Path:
         ]
         if close:
             gap = float(min(subs[best][0][k] - subs[j][0][k] for j in close))
-            ties = [Tie(path, node.player.label, tuple(actions[j].label for j in [best, *close]), gap)] + ties
-        return u, (actions[best].label,) + tail, leaf, ties, off
+            ties = [Tie(path, node.player, tuple(node.actions[j] for j in [best, *close]), gap)] + ties
+        floors = [min(v[k] for v in s[5].values()) for s in subs]
+        spe: dict[Leaf, np.ndarray] = {}
+        for j, s in enumerate(subs):
+            bar = max((f for i, f in enumerate(floors) if i != j), default=-np.inf)
+            spe.update({lf: v for lf, v in s[5].items() if v[k] >= bar - tol})
+        return u, (node.actions[best],) + tail, leaf, ties, off, spe
 
-    u, acts, leaf, ties, off = rec(game.root, ())
-    return Path(acts, leaf, u, ties, off)
+    u, acts, leaf, ties, off, spe = rec(mirror(game), ())
+    return Path(acts, leaf, u, ties, off, spe=list(spe.items()))
 
 
-def logit_path(game, **kw) -> Path:
-    """The path of pygambit's limiting logit (agent) equilibrium: at each node
-    the most probable action."""
+def _logit_solve_node(node: _Node, counter: list[int], **kw) -> _Node:
+    """Solve a (reduced) tree with pygambit's logit tracing; return it as a
+    solved leaf (the most probable action at each node)."""
     import pygambit as gbt
 
+    game = gbt.Game.new_tree(players=list(PLAYERS))
+    players = {pl.label: pl for pl in game.players}
+    where: dict[int, _Node] = {}
+
+    def build(gnode, m: _Node) -> None:
+        if m.leaf is not None:
+            where[len(where)] = m
+            game.set_outcome(gnode, game.add_outcome(str(len(where) - 1), [float(x) for x in m.payoffs]))
+            return
+        game.append_move(gnode, players[m.player], list(m.actions))
+        for a, kid in zip(m.actions, m.kids):
+            build(gnode.children[a], kid)
+
+    build(game.root, node)
     eq = gbt.nash.logit_solve(game, use_strategic=False, **kw).equilibria[0]
-    players = list(game.players)
-    node = game.root
+    counter[0] += 1
+    g = game.root
     acts: list[str] = []
     min_prob = 1.0
-    while not node.is_terminal:
-        actions = list(node.infoset.actions)
+    while not g.is_terminal:
+        actions = list(g.infoset.actions)
         probs = [float(eq[a]) for a in actions]
         j = int(np.argmax(probs))
         min_prob = min(min_prob, probs[j])
         acts.append(actions[j].label)
-        node = list(node.children)[j]
-    return Path(tuple(acts), Leaf.parse(node.outcome.label), _payoffs(node.outcome, players), min_prob=min_prob)
+        g = g.children[actions[j].label]
+    m = where[int(g.outcome.label)]
+    counter[1] = min(counter[1], min_prob)
+    return _Node(payoffs=m.payoffs, leaf=m.leaf, inside=tuple(acts) + m.inside)
+
+
+def logit_path(game, max_leaves: int | None = None, **kw) -> Path:
+    """The path of pygambit's limiting logit (agent) equilibrium: at each node
+    the most probable action.
+
+    pygambit's agent-form logit tracing costs grow steeply with the tree
+    (measured: 0.3 s at 27 leaves, 100+ s at 240), so with ``max_leaves`` the
+    tree is solved by subgames: bottom-up, the largest subtrees are solved
+    with ``logit_solve`` and replaced by their equilibrium leaf until the
+    tree above has at most ``max_leaves`` leaves. Every subtree is a proper
+    subgame (perfect information), and a subgame-perfect equilibrium is
+    subgame-perfect in each of them, so this finds the same outcome for
+    generic payoffs; each ``logit_solve`` call still resolves several
+    players' interlocking choices at once. ``max_leaves=None`` solves the
+    whole tree in one call."""
+    root = mirror(game)
+    counter = [0, 1.0]
+    if max_leaves is not None:
+
+        def reduce(m: _Node) -> _Node:
+            if m.leaf is not None:
+                return m
+            kids = [reduce(k) for k in m.kids]
+            while sum(k.size for k in kids) > max_leaves and any(k.size > 1 for k in kids):
+                j = max(range(len(kids)), key=lambda i: kids[i].size)
+                kids[j] = _logit_solve_node(kids[j], counter, **kw)
+            return _Node(m.player, m.actions, kids, size=sum(k.size for k in kids))
+
+        root = reduce(root)
+    solved = root if root.leaf is not None else _logit_solve_node(root, counter, **kw)
+    return Path(solved.inside, solved.leaf, solved.payoffs, min_prob=counter[1], logit_calls=counter[0])
 
 
 # ----------------------------------------------------------------------------------
@@ -452,10 +546,12 @@ def tree_outcome(th: Theatre, leaf: Leaf) -> EqOutcome:
     treaties = []
     if leaf.pact:
         kind, lp = leaf.response[0]
+        in_force = th.prior_cc[0, 1] > 0 or th.prior_cc[1, 0] > 0  # a pact in force is not a new treaty
         if kind == JOIN:
-            treaties.append((both, True, LEVEL[leaf.lcc], "joined"))
+            if not (in_force and min(th.prior_patron) >= leaf.lcc):
+                treaties.append((both, True, LEVEL[leaf.lcc], "joined"))
         else:
-            if not (th.prior_cc[0, 1] >= leaf.lcc and th.prior_cc[1, 0] >= leaf.lcc):
+            if not in_force:
                 treaties.append((both, False, LEVEL[leaf.lcc], "indigenous"))
             if kind == SPOKES:
                 treaties += [((ids[i],), True, LEVEL[lp], "spoke") for i in range(2) if th.prior_patron[i] < lp]
@@ -484,39 +580,59 @@ def solver_outcome(result) -> EqOutcome:
 
 @dataclass
 class CrossCheck:
-    scenario_id: str
+    """One instance: the solver's outcome against the tree's."""
+
+    theatre: Theatre
     n_leaves: int
     solver: EqOutcome
-    tree: EqOutcome  # backward induction on the tree
+    tree: EqOutcome  # backward induction on the tree (ties to the earlier-listed action)
+    spe: frozenset[EqOutcome]  # every subgame-perfect outcome of the tree (any tie-break)
     logit: EqOutcome | None
     bi: Path
     logit_path: Path | None
     solver_payoffs: np.ndarray  # clients' payoffs from solve()
-    seconds_build: float
+    seconds_build: float  # building the tree and backward induction
     seconds_logit: float
 
     @property
     def generic(self) -> bool:
-        return not self.bi.ties
+        """The tree has a unique subgame-perfect outcome."""
+        return len(self.spe) == 1
 
     @property
     def agree(self) -> bool:
-        return self.tree == self.solver
+        """The solver's outcome is the tree's unique subgame-perfect outcome
+        (or, if exact ties make several outcomes subgame-perfect, one of them)."""
+        return self.solver == self.tree if self.generic else self.solver in self.spe
 
     @property
     def payoff_gap(self) -> float:
-        return float(np.max(np.abs(self.bi.payoffs[:2] - self.solver_payoffs)))
+        """Largest difference between a client's payoff in ``solve()`` and at
+        the tree's subgame-perfect leaf with the solver's outcome."""
+        cands = [v for lf, v in self.bi.spe if tree_outcome(self.theatre, lf) == self.solver] or [self.bi.payoffs]
+        return float(min(np.max(np.abs(v[:2] - self.solver_payoffs)) for v in cands))
 
     @property
     def logit_agrees(self) -> bool | None:
-        return None if self.logit is None else self.logit == self.tree
+        """Logit tracing found the backward-induction outcome (or, with exact
+        ties, one of the subgame-perfect outcomes)."""
+        if self.logit is None:
+            return None
+        return self.logit == self.tree if self.generic else self.logit in self.spe
 
 
 def crosscheck(
-    scenario: Scenario, params: Parameters = DEFAULT, *, logit: bool = True, imposed_level: str = "after", **logit_kw
+    scenario: Scenario,
+    params: Parameters = DEFAULT,
+    *,
+    logit: bool = True,
+    max_leaves: int | None = 8,
+    imposed_level: str = "after",
+    **logit_kw,
 ) -> CrossCheck:
-    """Build the tree, solve it by backward induction (and logit tracing) and
-    compare the outcome with ``solve(scenario)``."""
+    """Build the tree, solve it by backward induction (and logit tracing, by
+    subgames of at most ``max_leaves`` leaves) and compare the outcome with
+    ``solve(scenario)``."""
     from pactlab.model.solve import solve
 
     th = compile_theatre(scenario, params)
@@ -524,11 +640,12 @@ def crosscheck(
     game = build_game(scenario, params, imposed_level=imposed_level)
     bi = backward_induction(game)
     t1 = time.perf_counter()
-    lp = logit_path(game, **logit_kw) if logit else None
+    lp = logit_path(game, max_leaves=max_leaves, **logit_kw) if logit else None
     t2 = time.perf_counter()
     res = solve(scenario, params)
     return CrossCheck(
-        scenario_id=scenario.id, n_leaves=len(game.outcomes), solver=solver_outcome(res),
-        tree=tree_outcome(th, bi.leaf), logit=tree_outcome(th, lp.leaf) if lp else None, bi=bi, logit_path=lp,
+        theatre=th, n_leaves=len(game.outcomes), solver=solver_outcome(res),
+        tree=tree_outcome(th, bi.leaf), spe=frozenset(tree_outcome(th, lf) for lf, _ in bi.spe),
+        logit=tree_outcome(th, lp.leaf) if lp else None, bi=bi, logit_path=lp,
         solver_payoffs=np.array([c.payoff for c in res.clients]), seconds_build=t1 - t0, seconds_logit=t2 - t1,
     )
