@@ -583,8 +583,8 @@ class Solver:
         imp_atoms = [a for a in atoms if a & self.imposable]
         out = []
 
-        def run(M0: int):
-            must_group = self.imposable & ~M0  # imposable atoms that are not lone
+        def run(M0: int, must_group: int):
+            # must_group: imposable atoms that may not be lone under this M0
             chosen: list[int] = [a for a in imp_atoms if a & M0]
             for x in range(len(chosen)):
                 for y in range(x + 1, len(chosen)):
@@ -619,39 +619,11 @@ class Solver:
             rec(free0)
 
         if not self.adj_row:
-            self._free_pass(out)  # payoffs are a plain sum of group rows
+            run(0, 0)  # payoffs are a plain sum of group rows: anyone may be lone
         else:
             for M0 in self._m0_candidates([a for a in imp_atoms if a.bit_count() == 1]):
-                run(M0)
+                run(M0, self.imposable & ~M0)
         return out
-
-    def _free_pass(self, out: list) -> None:
-        """Search when payoffs are a plain sum of group rows (no imposition)."""
-        atoms = self.atoms
-        chosen: list[int] = []
-
-        def rec(free: list[int]):
-            if not free:
-                blocks = tuple(sorted(x for x in chosen if x.bit_count() >= 2))
-                U = sum(x for x in chosen if x.bit_count() == 1)
-                out.append((blocks, U))
-                return
-            pivot, rest = free[0], free[1:]
-            r = len(rest)
-            for bits in range(1 << r):
-                g = atoms[pivot]
-                for t in range(r):
-                    if bits >> t & 1:
-                        g |= atoms[rest[t]]
-                if not self._feasible(g) or not self._self_ok(g, 0):
-                    continue
-                if not all(self._compatible(g, h, 0) for h in chosen):
-                    continue
-                chosen.append(g)
-                rec([t for t in rest if not (atoms[t] & g)])
-                chosen.pop()
-
-        rec(list(range(len(atoms))))
 
     # Vectorised exact search -------------------------------------------------------
     #
