@@ -88,6 +88,21 @@ def _spells(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _state_system_info(spec, path: Path, fmt, raw: pd.DataFrame, out: pd.DataFrame, notes) -> DatasetInfo:
+    """Version of a COW state-system file: its 'version' column, else a year in
+    the file name, else the last year it covers."""
+    v = _version_column(raw)
+    m = re.search(r"(\d{4})", path.name)
+    if v:
+        version, basis = str(int(v)), "'version' column"
+    elif m:
+        version, basis = m.group(1), "file name"
+    else:
+        version, basis = str(int(out.endyear.max())), "last year covered"
+    cov = (int(out.styear.min()), int(out.endyear.max()))
+    return _info(spec, path, fmt.name, version, basis, out, cov, notes)
+
+
 def load_states(path: Path) -> tuple[pd.DataFrame, DatasetInfo]:
     spec = S.STATES
     raw, fmt, notes = read_checked(spec, path)
@@ -95,32 +110,14 @@ def load_states(path: Path) -> tuple[pd.DataFrame, DatasetInfo]:
     for i, c in ((1, "stateabb"), (2, "statenme")):
         out.insert(i, c, raw[c].astype("string") if c in raw else pd.Series(pd.NA, index=raw.index, dtype="string"))
     out = out.sort_values(["ccode", "stdate"]).reset_index(drop=True)
-    v = _version_column(raw)
-    m = re.search(r"(\d{4})", path.name)
-    if v:
-        version, basis = str(int(v)), "'version' column"
-    elif m:
-        version, basis = m.group(1), "file name"
-    else:
-        version, basis = str(int(out.endyear.max())), "last year covered"
-    cov = (int(out.styear.min()), int(out.endyear.max()))
-    return out, _info(spec, path, fmt.name, version, basis, out, cov, notes)
+    return out, _state_system_info(spec, path, fmt, raw, out, notes)
 
 
 def load_majors(path: Path) -> tuple[pd.DataFrame, DatasetInfo]:
     spec = S.MAJORS
     raw, fmt, notes = read_checked(spec, path)
     out = _spells(raw).sort_values(["ccode", "stdate"]).reset_index(drop=True)
-    v = _version_column(raw)
-    m = re.search(r"(\d{4})", path.name)
-    if v:
-        version, basis = str(int(v)), "'version' column"
-    elif m:
-        version, basis = m.group(1), "file name"
-    else:
-        version, basis = str(int(out.endyear.max())), "last year covered"
-    cov = (int(out.styear.min()), int(out.endyear.max()))
-    return out, _info(spec, path, fmt.name, version, basis, out, cov, notes)
+    return out, _state_system_info(spec, path, fmt, raw, out, notes)
 
 
 # ---------------------------------------------------------------- NMC
