@@ -218,6 +218,9 @@ def test_cli_end_to_end_1816_1955(full_run):
     assert len(cl) == sb["T1"]["n_clients"]
     assert len(pd.read_csv(out / "treaties.csv")) == sb["T2"]["n"]
     assert len(json.loads((out / "predictions.json").read_text())) == ep["total"]
+    # the run records the data sets and versions it read
+    assert sb["data_sets"]["atop_alliances"]["version"] == "4.01"
+    assert sb["data_sets"]["nmc"]["file"] == "cow_nmc.csv" and sb["data_sets"]["nmc"]["version"]
 
 
 def test_report_is_self_contained(full_run):

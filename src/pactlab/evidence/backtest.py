@@ -608,6 +608,12 @@ def evaluate(run: BacktestRun, data: DataDir, params: Parameters = DEFAULT) -> E
     sb["parameters"] = params.digest()
     sb["pactlab_version"] = __version__
     sb["data"] = run.data_path
+    # the data sets and versions this run read (issue: every result records them)
+    sb["data_sets"] = {
+        k: {"title": i.title, "file": Path(i.path).name, "version": i.version, "version_basis": i.version_basis,
+            "coverage": list(i.coverage) if i.coverage else None}
+        for k, i in sorted(getattr(data, "used", {}).items())
+    }
     sb["seconds"] = run.seconds
     return Evaluation(sb, client_table(run.rows), treaty_table(run.rows), h2_table, run)
 
