@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pactlab.data._loaders import DatasetInfo
+    pass
 
 COW_URL = "https://correlatesofwar.org/data-sets/"
 

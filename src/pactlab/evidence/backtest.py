@@ -42,7 +42,6 @@ from pactlab.evidence import metrics as M
 from pactlab.evidence.episodes import (
     BacktestError,
     Episode,
-    RecordTreaty,
     choose_adversary,
     data_before,
     find_episodes,

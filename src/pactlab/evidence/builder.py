@@ -333,8 +333,7 @@ class _Past:
     def alliances_before(self) -> dict[int, dict[int, int]]:
         """{atopid: {member: rank}} of ATOP memberships in force at the start of Y: entered in a year
         < Y and not exited by the end of Y-1. rank 2 defence, 1 consultation, 0 other."""
-        y = self.check(self.Y - 1, "ATOP alliances")
-
+        self.check(self.Y - 1, "ATOP alliances")  # the time-order guard
         return self._before()[0]
 
     def entries_before(self) -> dict[int, dict[int, tuple[int, float, float]]]:

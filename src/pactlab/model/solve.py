@@ -18,7 +18,7 @@ from pactlab.model.result import (
 )
 from pactlab.model.theatre import Theatre, compile_theatre, level_weight, masks_to_matrix
 from pactlab.scenarios.loader import scenario_hash
-from pactlab.scenarios.schema import Level, Scenario
+from pactlab.scenarios.schema import Scenario
 
 LEVEL = {0: "none", 1: "consult", 2: "defend"}
 KIND = {NONE: "no pledge", JOIN: "join as one multilateral", SPOKES: "bilateral spokes", IMPOSED: "imposed multilateral"}
@@ -354,5 +354,3 @@ def preferences(th: Theatre) -> list[Preference]:
     pref(th.scenario.adversary.id, "adversary", {d: adv_val[d] for d in designs})
     return out
 
-
-_ = (Level, IMPOSED)

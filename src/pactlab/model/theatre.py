@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pactlab.model.params import Parameters
-from pactlab.scenarios.schema import Actor, Contiguity, Foothold, Level, Role, Scenario, Sovereignty, Tie
+from pactlab.scenarios.schema import Actor, Contiguity, Role, Scenario, Sovereignty, Tie
 
 #: the most a client may pledge to other clients, by sovereignty (codebook S1)
 SOVEREIGN_CAP = {
@@ -247,5 +247,3 @@ def masks_to_matrix(masks: np.ndarray, n: int) -> np.ndarray:
     masks = np.asarray(masks, dtype=np.int64)
     return ((masks[:, None] >> np.arange(n)[None, :]) & 1).astype(bool)
 
-
-_ = (Foothold, Level)  # re-exported names used in type hints elsewhere
