@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pactlab.evidence.backtest import METHODS
 
 SHORT = {"all-bilateral": "all-bilat", "all-multilateral": "all-multi", "contiguity": "contig"}
 
@@ -93,6 +92,8 @@ def print_scoreboard(console: Console, sb: dict) -> None:
     console.print(f"Episodes: {ep['total']} ({ep['scored']} scored, {ep['skipped']} skipped); clients dropped "
                   f"(not yet COW states before the window): {ep.get('dropped_clients', 0)}; "
                   f"run time {sb.get('seconds', 0):.1f} s")
+    from pactlab.evidence.backtest import METHODS  # imported here so `pactlab --help` stays light
+
     t = Table(title="T1 design: grouping of the clients into treaties with the patron",
               caption="all-bilat / all-multi: every client alone / all in one treaty; contig: land-border "
                       "clusters; logit: fitted on earlier windows")
