@@ -283,33 +283,33 @@ class Solver:
 
     # -- stage 2 for lone clients -------------------------------------------------
     def lone(self, U: int) -> LoneOutcome:
+        """Stage 2 for the lone clients U. The outcome comes from the
+        imposition table (the same one the search uses); the acceptance
+        rounds are replayed only to explain it."""
         hit = self._lone_cache.get(U)
         if hit is not None:
             return hit
         th, p = self.th, self.th.params
-        n = th.n
         singles = {i: self.single_tab[1 << i] for i in th.members(U)}
-        base_row = np.zeros(n)
-        for i, g in singles.items():
-            base_row += g.row
         base_patron = sum(g.patron for g in singles.values())
-        imposition = None
-        group = None
-        row = base_row
-        patron = base_patron
         M0 = U & self.imposable
+        formed = self.imposes.get(M0, 0)
+        group = self.imposed_tab[formed] if formed else None
+        patron = base_patron
+        if group is not None:
+            patron += group.patron - sum(singles[i].patron for i in th.members(formed))
+        imposition = None
         if popcount(M0) >= 2 and M0 in self.imposed_tab:
-            M = M0
-            rounds = []
+            # Replay iterated unanimity for the explanation: each member's
+            # payoff with the proposed multilateral minus its payoff without.
+            M, rounds = M0, []
             while popcount(M) >= 2 and M in self.imposed_tab:
                 g = self.imposed_tab[M]
-                with_row = g.row.copy()
-                for i in th.members(U & ~M):
-                    with_row += singles[i].row
                 margins = {}
                 for i in th.members(M):
                     rebuff = p.rebuff_cost * th.leverage if th.prior_patron[i] > 0 else 0.0
-                    margins[i] = float(with_row[i] - (base_row[i] - rebuff))
+                    without = sum(singles[j].row[i] for j in th.members(M))
+                    margins[i] = float(g.row[i] - without + rebuff)
                 rounds.append(margins)
                 refuse = [i for i, v in margins.items() if v < -EPS]
                 if not refuse:
@@ -317,20 +317,11 @@ class Solver:
                 for i in refuse:
                     M &= ~(1 << i)
             if popcount(M) >= 2 and M in self.imposed_tab:
-                g = self.imposed_tab[M]
-                imp_patron = g.patron + sum(singles[i].patron for i in th.members(U & ~M))
-                margin = imp_patron - base_patron
-                imposed = margin > EPS
-                imposition = Imposition(M0, M if imposed else 0, rounds, margin, imposed)
-                if imposed:
-                    group = g
-                    row = g.row.copy()
-                    for i in th.members(U & ~M):
-                        row += singles[i].row
-                    patron = imp_patron
+                margin = self.imposed_tab[M].patron - sum(singles[i].patron for i in th.members(M))
             else:
-                imposition = Imposition(M0, 0, rounds, -p.failed_proposal_cost, False)
-        out = LoneOutcome(U, singles, imposition, group, row, patron)
+                margin = -p.failed_proposal_cost
+            imposition = Imposition(M0, formed, rounds, margin, bool(formed))
+        out = LoneOutcome(U, singles, imposition, group, self.payoff((), U), patron)
         self._lone_cache[U] = out
         return out
 
