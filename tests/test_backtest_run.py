@@ -183,13 +183,84 @@ def test_resume_skips_done_episodes_and_gives_the_same_scoreboard(data, tmp_path
 
 
 def test_resume_refuses_other_parameters(data, tmp_path):
-    from pactlab.evidence.episodes import BacktestError
+    from pactlab.manifest import RunMismatch
     from pactlab.model.params import Parameters
 
     out = tmp_path / "res"
     BT.run_backtest(data, 1951, 1955, out=out)
-    with pytest.raises(BacktestError, match="other model parameters"):
+    with pytest.raises(RunMismatch, match=r"model parameters \(digest\)"):
         BT.run_backtest(data, 1951, 1955, out=out, resume=True, params=Parameters(base_hazard=0.05))
+
+
+def _linked_copy(src: Path, dst: Path, change: dict[str, str] | None = None) -> Path:
+    """A data folder of symlinks to ``src``'s files; ``change`` maps a relative path to new content."""
+    for f in src.rglob("*"):
+        if f.is_file():
+            t = dst / f.relative_to(src)
+            t.parent.mkdir(parents=True, exist_ok=True)
+            rel = str(f.relative_to(src))
+            if change and rel in change:
+                t.write_text(change[rel], encoding="utf-8")
+            else:
+                t.symlink_to(f)
+    return dst
+
+
+def test_resume_after_a_partial_last_row_keeps_every_row_once(data, tmp_path):
+    """Issue 10 item 4: a run stopped mid-row, resumed twice, reads back as the uninterrupted run."""
+    ref = BT.run_backtest(data, 1951, 1955, out=tmp_path / "ref")
+    out = tmp_path / "res"
+    BT.run_backtest(data, 1951, 1955, out=out)
+    path = out / BT.EPISODES_CSV
+    raw = path.read_bytes()
+    lines = raw.split(b"\n")
+    path.write_bytes(b"\n".join(lines[:3]) + b"\n" + lines[3][: len(lines[3]) // 2])  # 2 rows + half a row
+    for _ in range(2):
+        run = BT.run_backtest(data, 1951, 1955, out=out, resume=True)
+        df = pd.read_csv(path)
+        assert len(df) == len(ref.rows) and df.key.is_unique and df.shape[1] == len(BT.COLUMNS)
+    assert run.resumed == len(ref.rows)
+    assert [r["key"] for r in BT.read_rows(path)] == [r["key"] for r in BT.read_rows(tmp_path / "ref" / BT.EPISODES_CSV)]
+
+
+def test_resume_refuses_other_data_or_years_and_fresh_starts_again(data, tmp_path):
+    """Issue 10 item 5: the manifest ties --resume to the same data files and years."""
+    from pactlab.manifest import RunMismatch
+
+    out = tmp_path / "res"
+    BT.run_backtest(data, 1951, 1955, out=out)
+    # the same files in another folder: the same run
+    same = open_data(_linked_copy(DATA, tmp_path / "same"))
+    assert BT.run_backtest(same, 1951, 1955, out=out, resume=True).resumed == 4
+    # one changed file: refused, naming the data set
+    nmc = (DATA / "cow" / "cow_nmc.csv").read_text(encoding="utf-8").replace("0.039697491", "0.039697492", 1)
+    other = open_data(_linked_copy(DATA, tmp_path / "other", {"cow/cow_nmc.csv": nmc}))
+    with pytest.raises(RunMismatch, match=r"data set nmc .*cow_nmc.csv"):
+        BT.run_backtest(other, 1951, 1955, out=out, resume=True)
+    with pytest.raises(RunMismatch, match=r"years: 1951-1955 in the earlier run, 1946-1955 now"):
+        BT.run_backtest(data, 1946, 1955, out=out, resume=True)
+    # neither flag: the earlier results are not overwritten
+    with pytest.raises(RunMismatch, match="--resume to continue it, --fresh"):
+        BT.run_backtest(data, 1946, 1955, out=out)
+    run = BT.run_backtest(data, 1946, 1955, out=out, fresh=True)
+    assert run.resumed == 0 and len(BT.read_rows(out / BT.EPISODES_CSV)) == len(run.rows)
+    r = _cli("backtest", "--data", DATA, "--from", 1951, "--to", 1955, "--out", out, "--resume")
+    assert r.exit_code == 1 and "Error:" in r.output and "Traceback" not in r.output
+    assert "years: 1946-1955 in the earlier run, 1951-1955 now" in r.output
+
+
+def test_scoreboard_lists_every_data_set_after_a_resume(data, tmp_path):
+    """Issue 10 item 7: a resumed run records the same data sets (with checksums) as a whole run."""
+    out = tmp_path / "res"
+    r1 = _cli("backtest", "--data", DATA, "--from", 1951, "--to", 1955, "--out", out, "--format", "json")
+    assert r1.exit_code == 0, r1.output
+    r2 = _cli("backtest", "--data", DATA, "--from", 1951, "--to", 1955, "--out", out, "--format", "json", "--resume")
+    assert r2.exit_code == 0, r2.output
+    a, b = json.loads(r1.stdout), json.loads(r2.stdout)
+    assert b["episodes"]["resumed"] == a["episodes"]["total"]
+    assert set(b["data_sets"]) == set(a["data_sets"]) == {k for k in BT.READS if open_data(DATA).available()[k]}
+    assert all(len(v["sha256"]) == 64 for v in b["data_sets"].values())
+    assert json.loads((out / "scoreboard.json").read_text())["data_sets"] == a["data_sets"]
 
 
 # --------------------------------------------------------------------------- the command

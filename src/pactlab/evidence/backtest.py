@@ -10,8 +10,10 @@ in time order:
 3. predicts the grouping with each baseline, the pair logit fitted on earlier windows only;
 4. records, for each record treaty, the model's commitment level and hazard.
 
-Each episode's row is appended to ``episodes.csv`` in ``out`` as soon as it is done; with
-``resume=True`` episodes already there are read back instead of recomputed. An episode that cannot
+Each episode's row is appended, complete, to ``episodes.csv`` in ``out`` as soon as it is done, after
+``manifest.json`` (:mod:`pactlab.manifest`: data files and checksums, years, parameters, version). With
+``resume=True`` a matching earlier run's episodes are read back instead of recomputed, and a run that
+does not match is refused; ``fresh=True`` discards it. An episode that cannot
 be run (too many clients, no adversary by the rule, a builder or solver failure) is kept with
 ``status = skipped`` and its reason, and counted in the scoreboard; a missing or broken data file
 stops the run with a :class:`~pactlab.errors.DataError`.
@@ -23,6 +25,7 @@ stops the run with a :class:`~pactlab.errors.DataError`.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import time
@@ -34,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pactlab import __version__
+from pactlab import __version__, manifest
 from pactlab.data import DataDir
 from pactlab.data import DataFileInvalid, DataFileMissing
 from pactlab.evidence import baselines as B
@@ -44,12 +47,24 @@ from pactlab.evidence.episodes import (
     Episode,
     choose_adversary,
     data_before,
+    WINDOW,
     find_episodes,
+)
+from pactlab.files import (
+    RowAppender,
+    atomic_write_text,
+    finite_or_none,
+    json_dumps,
+    last_complete_row_end,
+    output_folder,
+    truncate_to_last_row,
 )
 from pactlab.model.params import DEFAULT, Parameters
 
 EPISODES_CSV = "episodes.csv"
-RUN_JSON = "run.json"
+#: every file a run writes to --out (``--fresh`` removes these and the manifest, nothing else)
+RESULT_FILES = (EPISODES_CSV, "clients.csv", "treaties.csv", "h2_alliances.csv", "predictions.json",
+                "scoreboard.json")
 #: T1 methods, model first
 METHODS = ("model", "all-bilateral", "all-multilateral", "contiguity", "logit")
 #: Jaccard overlap (on clients) at or above which a predicted treaty is "the same" as a record treaty
@@ -58,6 +73,8 @@ MATCH_JACCARD = 0.5
 HORIZON = 10
 #: data sets the backtest itself reads (the builder may need more and says so)
 REQUIRED = ("states", "majors", "nmc", "contiguity", "atop_alliances", "atop_members", "td_rivalries")
+#: every data set a run may read (the builder's optional ones too): recorded, with checksums, in the manifest
+READS = REQUIRED + ("mindist", "capitals", "war", "terrthreat", "ls_threat")
 
 COLUMNS = (
     "key", "patron", "start", "end", "region", "n_clients", "status", "reason", "adversary", "adversary_rule",
@@ -260,47 +277,36 @@ def _decode(rec: dict) -> dict:
 
 
 def read_rows(path: Path) -> list[dict]:
-    """Rows of an ``episodes.csv`` (a truncated last line from an interrupted run is ignored)."""
+    """Rows of an ``episodes.csv``. A partial last line (a run stopped mid-row) is ignored; any other
+    malformed or repeated row is an error, since resuming over it would lose or duplicate episodes."""
     if not path.exists():
         return []
+    data = path.read_bytes()
+    text = data[: last_complete_row_end(data)].decode("utf-8", errors="replace")
     rows = []
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        if reader.fieldnames is None or list(reader.fieldnames) != list(COLUMNS):
-            raise BacktestError(f"{path} is not an episodes file written by this version of pactlab "
-                                f"(columns differ); remove it or choose another --out folder")
-        for rec in reader:
-            if None in rec or any(v is None for v in rec.values()):
-                continue  # partial line
-            try:
-                rows.append(_decode(rec))
-            except (ValueError, json.JSONDecodeError):
-                continue
+    seen: dict[str, int] = {}
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return []
+    if header != list(COLUMNS):
+        raise BacktestError(f"{path} is not an episodes file written by this version of pactlab "
+                            f"(columns differ); use --fresh to discard it, or choose another --out folder")
+    for n, rec in enumerate(reader, start=2):
+        if len(rec) != len(COLUMNS):
+            raise BacktestError(f"{path}, row {n}: {len(rec)} fields where the header has {len(COLUMNS)}; the "
+                                "file was changed outside pactlab. Use --fresh to start the run again")
+        try:
+            row = _decode(dict(zip(COLUMNS, rec)))
+        except (ValueError, json.JSONDecodeError) as exc:
+            raise BacktestError(f"{path}, row {n}: cannot be read back ({exc}); use --fresh to start the run "
+                                "again") from None
+        if row["key"] in seen:
+            raise BacktestError(f"{path}: episode {row['key']} appears twice (rows {seen[row['key']]} and {n}); "
+                                "use --fresh to start the run again")
+        seen[row["key"]] = n
+        rows.append(row)
     return rows
-
-
-class _Writer:
-    def __init__(self, path: Path, append: bool):
-        self.path = path
-        new = not (append and path.exists() and path.stat().st_size > 0)
-        if not new:
-            with path.open("rb") as fh:  # make sure an interrupted line does not glue to the next row
-                fh.seek(-1, 2)
-                if fh.read(1) != b"\n":
-                    with path.open("a", encoding="utf-8") as fa:
-                        fa.write("\n")
-        self.fh = path.open("w" if new else "a", newline="", encoding="utf-8")
-        self.w = csv.DictWriter(self.fh, fieldnames=list(COLUMNS))
-        if new:
-            self.w.writeheader()
-            self.fh.flush()
-
-    def write(self, row: dict) -> None:
-        self.w.writerow(_encode(row))
-        self.fh.flush()
-
-    def close(self) -> None:
-        self.fh.close()
 
 
 # --------------------------------------------------------------------------- the run
@@ -315,6 +321,8 @@ class BacktestRun:
     resumed: int = 0
     seconds: float = 0.0
     data_path: str = ""
+    #: the data sets the run reads, as recorded in its manifest (title, file, version, coverage, sha256)
+    data_sets: dict = field(default_factory=dict)
 
 
 def _training(rows: list[dict], before: int) -> tuple[np.ndarray, np.ndarray]:
@@ -329,8 +337,16 @@ def _training(rows: list[dict], before: int) -> tuple[np.ndarray, np.ndarray]:
     return np.array(X, dtype=float).reshape(-1, len(B.PAIR_FEATURES)), np.array(y, dtype=float)
 
 
+def run_manifest(data: DataDir, y1: int, y2: int, params: Parameters = DEFAULT,
+                 records: dict | None = None) -> dict:
+    """The manifest of a backtest run (see :mod:`pactlab.manifest`): the data sets it reads with their
+    checksums, the years, the window length and the parameters."""
+    return manifest.build("backtest", data=records if records is not None else manifest.data_records(data, READS),
+                          years=(y1, y2), windows=WINDOW, parameters=params, info={"data_folder": str(data.path)})
+
+
 def run_backtest(data: DataDir, y1: int, y2: int, out: Path | None = None, resume: bool = False,
-                 on_start: Callable[[int], None] | None = None,
+                 fresh: bool = False, on_start: Callable[[int], None] | None = None,
                  on_episode: Callable[[dict], None] | None = None,
                  builder=None, params: Parameters = DEFAULT) -> BacktestRun:
     """Run every episode of [y1, y2] in time order (see the module docstring)."""
@@ -342,24 +358,16 @@ def run_backtest(data: DataDir, y1: int, y2: int, out: Path | None = None, resum
     data.check(REQUIRED)
     es = find_episodes(data, y1, y2)
     done: dict[str, dict] = {}
+    records = manifest.data_records(data, READS)
+    writer = None
     if out is not None:
-        out = Path(out)
-        if out.exists() and not out.is_dir():
-            raise BacktestError(f"--out {out} is a file; give a folder")
-        out.mkdir(parents=True, exist_ok=True)
-        meta = {"from": y1, "to": y2, "parameters": params.digest(), "pactlab_version": __version__}
-        mp = out / RUN_JSON
-        if resume and mp.exists():
-            old = json.loads(mp.read_text(encoding="utf-8"))
-            if old.get("parameters") != meta["parameters"]:
-                raise BacktestError(f"{out} holds results made with other model parameters "
-                                    f"({old.get('parameters')}, now {meta['parameters']}); use another --out folder")
-        if resume:
+        out = output_folder(out, parents=True)
+        m = run_manifest(data, y1, y2, params, records)
+        mode = manifest.open_run(out, m, resume=resume, fresh=fresh, results=RESULT_FILES, what="backtest results")
+        if mode == "resume":
+            truncate_to_last_row(out / EPISODES_CSV)
             done = {r["key"]: r for r in read_rows(out / EPISODES_CSV)}
-        mp.write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        writer = _Writer(out / EPISODES_CSV, append=resume)
-    else:
-        writer = None
+        writer = RowAppender(out / EPISODES_CSV, COLUMNS, append=mode == "resume")
     if on_start:
         on_start(len(es.episodes))
     rows: list[dict] = []
@@ -380,7 +388,7 @@ def run_backtest(data: DataDir, y1: int, y2: int, out: Path | None = None, resum
                     views[ep.start] = data_before(data, ep.start)
                 row = run_episode(data, ep, logits[ep.start], builder=builder, params=params, view=views[ep.start])
                 if writer is not None:
-                    writer.write(row)
+                    writer.write(_encode(row))
             rows.append(row)
             if on_episode:
                 on_episode(row)
@@ -388,7 +396,8 @@ def run_backtest(data: DataDir, y1: int, y2: int, out: Path | None = None, resum
         if writer is not None:
             writer.close()
     return BacktestRun(y1, y2, rows, notes=list(es.notes), release_end=es.release_end, last_begyr=es.last_begyr,
-                       resumed=resumed, seconds=time.perf_counter() - t0, data_path=str(data.path))
+                       resumed=resumed, seconds=time.perf_counter() - t0, data_path=str(data.path),
+                       data_sets=records)
 
 
 # --------------------------------------------------------------------------- scoring
@@ -607,33 +616,15 @@ def evaluate(run: BacktestRun, data: DataDir, params: Parameters = DEFAULT) -> E
     sb["parameters"] = params.digest()
     sb["pactlab_version"] = __version__
     sb["data"] = run.data_path
-    # the data sets and versions this run read (issue: every result records them)
-    sb["data_sets"] = {
-        k: {"title": i.title, "file": Path(i.path).name, "version": i.version, "version_basis": i.version_basis,
-            "coverage": list(i.coverage) if i.coverage else None}
-        for k, i in sorted(getattr(data, "used", {}).items())
-    }
+    # the data sets and versions the run read, resumed part included (from its manifest)
+    sb["data_sets"] = run.data_sets or manifest.data_records(data, READS)
     sb["seconds"] = run.seconds
     return Evaluation(sb, client_table(run.rows), treaty_table(run.rows), h2_table, run)
 
 
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (np.floating, float)):
-        v = float(x)
-        return None if math.isnan(v) or math.isinf(v) else v
-    if isinstance(x, np.bool_):
-        return bool(x)
-    return x
-
-
 def scoreboard_json(ev: Evaluation) -> str:
-    return json.dumps(_jsonable(ev.scoreboard), indent=2)
+    # a metric over no cases is unknown, written as null on purpose
+    return json_dumps(finite_or_none(ev.scoreboard))
 
 
 def write_outputs(ev: Evaluation, out: Path) -> list[Path]:
@@ -642,19 +633,19 @@ def write_outputs(ev: Evaluation, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     p = out / "clients.csv"
-    ev.clients.to_csv(p, index=False)
+    atomic_write_text(p, ev.clients.to_csv(index=False))
     paths.append(p)
     p = out / "treaties.csv"
-    ev.treaties.to_csv(p, index=False)
+    atomic_write_text(p, ev.treaties.to_csv(index=False))
     paths.append(p)
     p = out / "h2_alliances.csv"
-    ev.h2_table.to_csv(p, index=False)
+    atomic_write_text(p, ev.h2_table.to_csv(index=False))
     paths.append(p)
     p = out / "predictions.json"
     keep = [c for c in COLUMNS if c not in ("pair_features",)]
-    p.write_text(json.dumps(_jsonable([{c: r.get(c) for c in keep} for r in ev.run.rows]), indent=1), encoding="utf-8")
+    atomic_write_text(p, json_dumps(finite_or_none([{c: r.get(c) for c in keep} for r in ev.run.rows]), indent=1))
     paths.append(p)
     p = out / "scoreboard.json"
-    p.write_text(scoreboard_json(ev), encoding="utf-8")
+    atomic_write_text(p, scoreboard_json(ev))
     paths.append(p)
     return paths

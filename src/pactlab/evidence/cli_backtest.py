@@ -17,6 +17,7 @@ Examples:
   pactlab backtest --data ~/data/pactlab --from 1816 --to 1955
   pactlab backtest --from 1816 --to 2018 --out results/ --report backtest.html
   pactlab backtest --from 1816 --to 2018 --out results/ --resume     # continue an interrupted run
+  pactlab backtest --from 1816 --to 2018 --out results/ --fresh      # discard it and start again
   pactlab backtest --from 1900 --to 1955 --format json > scoreboard.json
 """
 
@@ -30,11 +31,14 @@ Examples:
               help="folder for per-case predictions (CSV/JSON), written as the run goes")
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
               help="write a self-contained HTML report with the figures")
-@click.option("--resume", is_flag=True, help="skip episodes already in --out/episodes.csv")
+@click.option("--resume", is_flag=True,
+              help="continue the run in --out: episodes already in episodes.csv are read back, not redone; "
+                   "refused unless the earlier run used the same data files, years, parameters and pactlab version")
+@click.option("--fresh", is_flag=True, help="discard the earlier results in --out and start again")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: the scoreboard as tables; json: the scoreboard as JSON on stdout")
 def backtest(data_dir: Path | None, y1: int, y2: int, out: Path | None, report: Path | None, resume: bool,
-             fmt: str) -> None:
+             fresh: bool, fmt: str) -> None:
     """Score the model against the alliance record, time-ordered, with baselines.
 
     For every COW major power and 5-year window from --from, the non-major states that entered a new
@@ -64,7 +68,7 @@ def backtest(data_dir: Path | None, y1: int, y2: int, out: Path | None, report: 
         progress.update(task, advance=1, description=f"{row['key']} ({row['status']})")
 
     with progress:
-        run = run_backtest(data, y1, y2, out=out, resume=resume, on_start=on_start, on_episode=on_episode)
+        run = run_backtest(data, y1, y2, out=out, resume=resume, fresh=fresh, on_start=on_start, on_episode=on_episode)
         ev = evaluate(run, data)
     if out is not None:
         write_outputs(ev, out)
