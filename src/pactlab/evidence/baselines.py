@@ -101,6 +101,8 @@ def theatre_facts(s: Scenario) -> TheatreFacts:
     prior = set()
     cl = set(clients)
     for t in s.treaties:
+        if not t.level.is_pledge:  # security cooperation without a pledge (T2) is not a pact
+            continue
         mem = [code[m] for m in t.members if code.get(m) in cl]
         for i, a in enumerate(mem):
             for b in mem[i + 1:]:

@@ -109,3 +109,28 @@ class Parameters(BaseModel):
 
 
 DEFAULT = Parameters()
+
+
+def _specs_from_fields() -> tuple:
+    """The parameter declaration, read off the field definitions above."""
+    from annotated_types import Ge, Gt, Le
+
+    from pactlab.parameters import ParamSpec
+
+    out = []
+    for name, f in Parameters.model_fields.items():
+        lo = hi = None
+        strict = False
+        for m in f.metadata:
+            if isinstance(m, Ge):
+                lo = float(m.ge)
+            elif isinstance(m, Gt):
+                lo, strict = float(m.gt), True
+            elif isinstance(m, Le):
+                hi = float(m.le)
+        out.append(ParamSpec(name=name, default=f.default, doc=f.description or "", lower=lo, upper=hi,
+                             strict_lower=strict))
+    return tuple(out)
+
+
+SPECS = _specs_from_fields()

@@ -105,8 +105,11 @@ def _best_route(s: Scenario, ties, holder: Actor, target: str, p: Parameters) ->
     best = 0.0
     if t is not None:
         best = gradient(t.distance_km, reach, p) * _mode_factor(t.by_land, t.contiguity, reach, p)
+    # v1 reads adversary-side footholds only (the FOOT1 of v1); patron and outside
+    # forward deployments are inputs for model v2.
+    adversary_side = holder.role in (Role.adversary, Role.aligned_adversary)
     for f in s.footholds:
-        if f.holder == holder.id and f.near == target:
+        if adversary_side and f.holder == holder.id and f.near == target:
             best = max(best, gradient(f.distance_km, reach, p) * _mode_factor(f.by_land, f.contiguity, reach, p))
     return float(best)
 

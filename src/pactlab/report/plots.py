@@ -278,6 +278,8 @@ def alliance_network(result: Result, scenario: Scenario, ax=None):
     # -- commitments already in force (faint underlay) -----------------------------
     inforce_handle = False
     for t in scenario.treaties:
+        if not t.level.is_pledge:  # cooperation without a pledge (codebook T2) is not drawn as a commitment
+            continue
         mem = [m for m in t.members if m in P]
         if len(mem) < 2:
             continue
@@ -405,7 +407,7 @@ def alliance_network(result: Result, scenario: Scenario, ax=None):
     summary = (
         f"{n_spokes} bilateral spoke{'s' if n_spokes != 1 else ''} · "
         f"{n_multi} multilateral/trilateral with the patron · {n_cc} client-only pact{'s' if n_cc != 1 else ''}"
-        f" · {len(scenario.treaties)} in force before"
+        f" · {sum(1 for t in scenario.treaties if t.level.is_pledge)} in force before"
     )
     ax.set_title(f"Predicted design: {result.design}\n", fontsize=13, fontweight="bold", loc="left")
     ax.text(0.0, 1.0, summary, transform=ax.transAxes, fontsize=8.5, color="#444444", va="bottom")
@@ -487,9 +489,10 @@ def threat_map(result: Result, scenario: Scenario, ax=None):
 
     # -- geography strip: ties to the adversary side and footholds -------------------
     adv_side = [scenario.adversary] + scenario.by_role(Role.aligned_adversary)
-    holders = {f.holder for f in scenario.footholds}
+    holders = {a.id for a in adv_side}  # patron forward deployments are not threats
+    adv_footholds = [f for f in scenario.footholds if f.holder in holders]
     rows: list[tuple[str, object]] = [(a.id, a) for a in adv_side]
-    if scenario.footholds:
+    if adv_footholds:
         rows.append(("footholds", None))
     top = max(1.0, float(max(sq.max(initial=0), after.max(initial=0)))) * 1.08
     step = 0.1 * top
@@ -559,10 +562,10 @@ def threat_map(result: Result, scenario: Scenario, ax=None):
             handles.append(Line2D([], [], marker=st["marker"], ls="none", markersize=8,
                                   markerfacecolor="white" if cont is Contiguity.remote else st["color"],
                                   markeredgecolor=st["color"], label=f"{st['label']} tie"))
-    if scenario.footholds:
+    if adv_footholds:
         handles.append(Line2D([], [], marker="*", ls="none", markersize=11, color=FOOTHOLD_C,
                               label="foothold near the client"))
-        if any(f.contiguity is Contiguity.remote for f in scenario.footholds):
+        if any(f.contiguity is Contiguity.remote for f in adv_footholds):
             handles.append(Line2D([], [], marker="*", ls="none", markersize=11, markerfacecolor="white",
                                   markeredgecolor=FOOTHOLD_C, label="foothold, remote"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)

@@ -75,8 +75,27 @@ def load_scenario(path: str | Path) -> Scenario:
     return parse_scenario(data, str(p))
 
 
+#: optional fields added after the first release, dropped from the digest when at their
+#: default, so a file that does not use them keeps the digest it had before they existed
+_LATER_OPTIONAL = {
+    "milex_share": None, "milper_share": None, "anticipated_commitment": None, "reliability": None,
+    "rival_of": None, "capital_distance_km": None, "capital_source": None, "council": False,
+}
+
+
+def _drop_later_defaults(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: _drop_later_defaults(v) for k, v in node.items()
+            if not (k in _LATER_OPTIONAL and v == _LATER_OPTIONAL[k])
+        }
+    if isinstance(node, list):
+        return [_drop_later_defaults(v) for v in node]
+    return node
+
+
 def scenario_hash(s: Scenario) -> str:
     """A stable digest of a scenario's content (record excluded), for results."""
-    payload = s.model_dump(mode="json", exclude={"record"})
+    payload = _drop_later_defaults(s.model_dump(mode="json", exclude={"record"}))
     blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:16]

@@ -30,18 +30,38 @@ class Role(str, Enum):
     adversary = "adversary"
     aligned_adversary = "aligned_adversary"
     outside = "outside"
+    # A state a client names as its principal threat other than the adversary
+    # (codebook OTH1; the DIV1 0.5/1.0 anchors name it). Read by model v2 only.
+    rival = "rival"
 
 
 class Level(str, Enum):
-    """Commitment level, ordered none < consult < defend (ATOP's defense/consul)."""
+    """Commitment level, ordered none < cooperate < consult < defend.
+
+    ``consult`` and ``defend`` are pledges (ATOP's consul/defense).
+    ``cooperate`` is security cooperation without a pledge (codebook T2): it
+    can be held in force but is not a pledge, so its pledge ``rank`` is 0,
+    the same as ``none``; ``order`` places it between the two.
+    """
 
     none = "none"
+    cooperate = "cooperate"
     consult = "consult"
     defend = "defend"
 
     @property
     def rank(self) -> int:
-        return {"none": 0, "consult": 1, "defend": 2}[self.value]
+        """Pledge rank: 0 no pledge (none, cooperate), 1 consult, 2 defend."""
+        return {"none": 0, "cooperate": 0, "consult": 1, "defend": 2}[self.value]
+
+    @property
+    def order(self) -> int:
+        """Position in the full order none < cooperate < consult < defend."""
+        return {"none": 0, "cooperate": 1, "consult": 2, "defend": 3}[self.value]
+
+    @property
+    def is_pledge(self) -> bool:
+        return self.rank > 0
 
     @classmethod
     def from_rank(cls, r: int) -> "Level":
@@ -110,6 +130,27 @@ class SourcedLevel(_Strict):
     note: str | None = None
 
 
+class Reliability(_Strict):
+    """A patron's reliability as a range of fulfilment rates (codebook REL1):
+    the share of alliance commitments honoured when called upon."""
+
+    low: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+    source: str
+    rule: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Reliability":
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
+
+    @property
+    def midpoint(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+
 class Source(_Strict):
     cite: str
     url: str | None = None
@@ -123,6 +164,9 @@ class Actor(_Strict):
     ccode: int | None = Field(default=None, description="COW state code, if any")
     capability: SourcedPositive
     maritime_reach: SourcedUnit
+    # Shares of the state-system totals of COW NMC milex / milper (codebook CAP2).
+    milex_share: SourcedUnit | None = None
+    milper_share: SourcedUnit | None = None
     # Clients only (codebook C-rules); defaults are the neutral values.
     provocation: SourcedUnit | None = None
     threat_divergence: SourcedUnit | None = None
@@ -132,17 +176,41 @@ class Actor(_Strict):
     # Patrons only.
     leverage_motive: SourcedUnit | None = None
     max_commitment: SourcedLevel | None = None
+    anticipated_commitment: SourcedLevel | None = None  # ANT1
+    reliability: Reliability | None = None  # REL1
     # Aligned adversaries only: how far they would fight alongside the adversary.
     alignment: SourcedUnit | None = None
     # Outside states only: whether they take part in the patron's design
     # (cross-theatre linking, seed 004).
     linked: bool = False
+    # Rivals only (codebook OTH1): the clients that name this state as their
+    # other principal threat.
+    rival_of: list[str] | None = None
 
     @model_validator(mode="after")
     def _role_fields(self) -> "Actor":
         client_only = ["provocation", "threat_divergence", "econ_dependence", "sovereignty", "patron_stake"]
-        patron_only = ["leverage_motive", "max_commitment"]
+        patron_only = ["leverage_motive", "max_commitment", "anticipated_commitment", "reliability"]
         problems = []
+        if self.role is not Role.rival and self.rival_of is not None:
+            problems.append("rival_of")
+        if self.role is Role.rival and not self.rival_of:
+            raise ValueError("a rival needs 'rival_of', the clients that name it as a principal threat (codebook OTH1)")
+        mc = self.max_commitment
+        if mc is not None and mc.value is Level.cooperate:
+            raise ValueError("max_commitment must be 'none', 'consult' or 'defend' (codebook MAXC1), got 'cooperate'")
+        ac = self.anticipated_commitment
+        if ac is not None and self.role is Role.patron:
+            if not ac.value.is_pledge:
+                raise ValueError(
+                    f"anticipated_commitment must be 'consult' or 'defend' (codebook ANT1), got '{ac.value.value}'"
+                )
+            ceiling = mc.value if mc is not None else Level.defend
+            if ac.value.rank <= ceiling.rank:
+                raise ValueError(
+                    f"anticipated_commitment ('{ac.value.value}') must be above max_commitment "
+                    f"('{ceiling.value}'): it records a pledge the patron cannot yet make (codebook ANT1)"
+                )
         if self.role is not Role.client:
             problems += [f for f in client_only if getattr(self, f) is not None]
         if self.role is not Role.patron:
@@ -175,7 +243,18 @@ class Tie(_Strict):
         "defaults to true for land contiguity, false otherwise (codebook GEO2)",
     )
     source: str
+    # Great-circle distance between the two capitals (codebook GEO3), with its own source.
+    capital_distance_km: float | None = Field(default=None, ge=0)
+    capital_source: str | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _capital_sourced(self) -> "Tie":
+        if self.capital_distance_km is not None and self.capital_source is None:
+            raise ValueError("capital_distance_km needs 'capital_source', a key of 'sources' (codebook GEO3)")
+        if self.capital_distance_km is None and self.capital_source is not None:
+            raise ValueError("capital_source is given without capital_distance_km")
+        return self
 
     @property
     def by_land(self) -> bool:
@@ -183,9 +262,11 @@ class Tie(_Strict):
 
 
 class Foothold(_Strict):
-    """Territory held by an adversary-side actor beyond its own borders, from
-    which it can reach a client (East Germany 1948; northern Hokkaido in the
-    counterfactual)."""
+    """Forces of an actor stationed beyond its own borders, from which it can
+    reach a client (codebook FOOT1): adversary-side occupation zones and
+    garrisons (East Germany 1948; northern Hokkaido in the counterfactual) and
+    patron or outside-state forward deployments (US forces in Germany 1949).
+    The holder may be any actor except a client; ``near`` is a client."""
 
     holder: str
     near: str
@@ -203,13 +284,16 @@ class Foothold(_Strict):
 
 
 class Treaty(_Strict):
-    """A commitment in force before the scenario date."""
+    """A commitment in force before the scenario date: a pledge (consult,
+    defend; codebook T1) or security cooperation without one (cooperate; T2)."""
 
     id: str
     members: list[str] = Field(min_length=2)
     level: Level
     since: _dt.date | None = None
     atop: int | None = None
+    # The treaty sets up a standing council or organ (codebook COUNCIL1).
+    council: bool = False
     source: str
     note: str | None = None
 
@@ -217,7 +301,7 @@ class Treaty(_Strict):
     @classmethod
     def _not_none(cls, v: Level) -> Level:
         if v is Level.none:
-            raise ValueError("a treaty in force must be 'consult' or 'defend'")
+            raise ValueError("a treaty in force must be 'cooperate', 'consult' or 'defend'")
         return v
 
 
@@ -245,6 +329,15 @@ class Record(_Strict):
     treaties: list[Treaty] = Field(default_factory=list)
     durability: Literal["long", "short", "unknown"] = "unknown"
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _pledges_only(self) -> "Record":
+        bad = [t.id for t in self.treaties if not t.level.is_pledge]
+        if bad:
+            raise ValueError(
+                f"record treaties are pledges: level must be 'consult' or 'defend' (not 'cooperate'): {', '.join(bad)}"
+            )
+        return self
 
 
 class Scenario(_Strict):
@@ -289,10 +382,19 @@ class Scenario(_Strict):
             for end in (tie.a, tie.b):
                 if end not in known:
                     problems.append(f"geography[{k}]: unknown actor '{end}' (known: {', '.join(ids)})")
+        role_of = {a.id: a.role for a in self.actors}
         for k, f in enumerate(self.footholds):
             for end in (f.holder, f.near):
                 if end not in known:
                     problems.append(f"footholds[{k}]: unknown actor '{end}'")
+            if role_of.get(f.holder) is Role.client:
+                problems.append(f"footholds[{k}]: holder '{f.holder}' is a client; a foothold is held by any other actor (codebook FOOT1)")
+            if f.near in known and role_of.get(f.near) is not Role.client:
+                problems.append(f"footholds[{k}]: near '{f.near}' must be a client (codebook FOOT1)")
+        for k, a in enumerate(self.actors):
+            for c in a.rival_of or []:
+                if role_of.get(c) is not Role.client:
+                    problems.append(f"actors[{k}] ({a.id}).rival_of: '{c}' is not a client")
         for k, t in enumerate(self.treaties):
             for m in t.members:
                 if m not in known:
@@ -321,6 +423,9 @@ class Scenario(_Strict):
         for group in ("geography", "footholds", "treaties", "disputes", "events"):
             for k, item in enumerate(getattr(self, group)):
                 yield f"{group}[{k}]", item.source
+        for k, t in enumerate(self.geography):
+            if t.capital_source is not None:
+                yield f"geography[{k}].capital_source", t.capital_source
         for name in ("linking", "threat_trend"):
             v = getattr(self, name)
             if v is not None:
@@ -345,9 +450,12 @@ class Scenario(_Strict):
         for i, c in enumerate(clients):
             for d in clients[i + 1 :]:
                 needed.append((c, d))
+        for r in by_role.get(Role.rival, []):
+            for c in self.actor(r).rival_of or []:
+                needed.append((r, c))
         return [
             f"geography: no entry for the pair {a}-{b} (the model needs every client's "
-            "ties to the adversary side, the patron, linked outside states and the other clients)"
+            "ties to the adversary side, the patron, linked outside states, its rivals and the other clients)"
             for a, b in needed
             if frozenset((a, b)) not in have
         ]
@@ -365,6 +473,10 @@ class Scenario(_Strict):
     @property
     def clients(self) -> list[Actor]:
         return self.by_role(Role.client)
+
+    @property
+    def rivals(self) -> list[Actor]:
+        return self.by_role(Role.rival)
 
     @property
     def patron(self) -> Actor | None:

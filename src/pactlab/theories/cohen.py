@@ -1,0 +1,50 @@
+"""Cohen's theory of alliance design, as formalised in :mod:`pactlab.model`.
+
+Michael D. Cohen, "'We need allies and collective security': how the end of
+the Second World War caused multilateralism in Europe and bilateralism in
+Asia", *European Journal of International Security*. ``docs/model.md`` states
+the formal model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pactlab.model.params import SPECS, Parameters
+from pactlab.model.solve import solve
+from pactlab.scenarios.schema import Scenario
+from pactlab.theories import register
+from pactlab.theories.base import Outcome, OutcomeTreaty, Prediction, Theory, one_hot
+
+
+def outcome_of(result) -> Outcome:
+    """The new treaties of a :class:`~pactlab.model.result.Result` as an outcome."""
+    return Outcome(frozenset(
+        OutcomeTreaty(frozenset(t.clients), t.with_patron, t.level)
+        for t in result.treaties if t.origin != "renewal"
+    ))
+
+
+@register
+class Cohen(Theory):
+    name = "cohen"
+    title = "Cohen: client collective security assures the patron; credible occupation threats drive it"
+    citation = (
+        "Michael D. Cohen, \"'We need allies and collective security': how the end of the Second World War "
+        "caused multilateralism in Europe and bilateralism in Asia\", European Journal of International Security"
+    )
+    specs = SPECS
+
+    def model_parameters(self, params: Mapping[str, Any] | None = None) -> Parameters:
+        return Parameters(**dict(self.params(params)))
+
+    def predict(self, scenario: Scenario, params: Mapping[str, Any] | None = None) -> Prediction:
+        p = self.model_parameters(params)
+        r = solve(scenario, p)
+        modal = outcome_of(r)
+        return Prediction(
+            theory=self.name, scenario_id=scenario.id, parameters_digest=p.digest(), modal=modal,
+            design_probabilities=one_hot(modal.design), method="deterministic",
+            note="the modal prediction of the exact solver", detail=r,
+        )

@@ -1,0 +1,77 @@
+"""Contract tests run over every registered theory (the scikit-learn
+``parametrize_with_checks`` idea): same outcome contract, probabilities that
+sum to one, determinism, parameters within their declared bounds."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pactlab import theories
+from pactlab.designs import DESIGNS
+from pactlab.parameters import ParameterError
+from pactlab.scenarios.catalog import catalog, get
+from pactlab.theories.base import Outcome
+
+# the small built-ins keep the suite fast; every theory runs on all of them
+SMALL = [e.id for e in catalog() if len(get(e.id).clients) <= 5]
+NAMES = theories.names()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_declares_parameters_within_their_bounds(name):
+    th = theories.get(name)
+    assert th.name == name and th.title and th.citation
+    ps = th.params()
+    for spec in th.specs:
+        assert spec.doc, f"{name}.{spec.name} has no description"
+        spec.check(ps[spec.name])  # the default is inside its own bounds
+    assert len({s.name for s in th.specs}) == len(th.specs)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_rejects_unknown_and_out_of_range_parameters(name):
+    th = theories.get(name)
+    with pytest.raises(ParameterError):
+        th.params({"no_such_parameter": 1.0})
+    bounded = [s for s in th.specs if s.kind == "float" and s.upper is not None]
+    if bounded:
+        with pytest.raises(ParameterError, match=bounded[0].name):
+            th.params({bounded[0].name: bounded[0].upper + 1.0})
+    floats = [s for s in th.specs if s.kind == "float"]
+    if floats:
+        with pytest.raises(ParameterError):
+            th.params({floats[0].name: float("nan")})
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("scenario", SMALL)
+def test_prediction_contract(name, scenario):
+    th = theories.get(name)
+    s = get(scenario)
+    a = th.predict(s)
+    assert set(a.design_probabilities) == set(DESIGNS)
+    assert all(0.0 <= v <= 1.0 for v in a.design_probabilities.values())
+    assert math.isclose(sum(a.design_probabilities.values()), 1.0, abs_tol=1e-9)
+    assert a.method in {"deterministic", "exact", "approximate"}
+    assert a.modal.design in DESIGNS
+    clients = {c.id for c in s.clients}
+    assert all(t.clients <= clients and t.level in {"consult", "defend"} for t in a.modal.treaties)
+    if s.patron is None:
+        assert not any(t.with_patron for t in a.modal.treaties)
+    # determinism under the same parameters
+    b = th.predict(s)
+    assert a.modal == b.modal and a.design_probabilities == b.design_probabilities
+    assert a.parameters_digest == th.params().digest()
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if theories.get(n).supports_log_prob])
+@pytest.mark.parametrize("scenario", SMALL)
+def test_log_prob_is_finite_on_the_record_and_the_prediction(name, scenario):
+    th = theories.get(name)
+    s = get(scenario)
+    rec = Outcome.from_record(s)
+    for o in [th.predict(s).modal] + ([rec] if rec is not None and rec.treaties else []):
+        lp = th.log_prob(s, o)
+        assert math.isfinite(lp) and lp <= 1e-12
