@@ -54,6 +54,7 @@ class Recipe:
     year: int
     description: str
     members: tuple[Member, ...]
+    score_anchor: str
     judgements: dict[str, Judgement] = field(default_factory=dict)
     war: int = WWII
 
@@ -75,6 +76,7 @@ _EUROPE_1936 = Recipe(
         Member("EST", "Estonia", 366), Member("LAT", "Latvia", 367), Member("LIT", "Lithuania", 368),
         Member("FIN", "Finland", 375), Member("DEN", "Denmark", 390),
     ),
+    score_anchor="GER",
     judgements={
         "POR": Judgement(
             "allied", "portugal",
@@ -326,6 +328,7 @@ def build(name: str, data) -> dict[str, Any]:
         "id": rec.id, "title": rec.title, "year": y, "description": rec.description,
         "rule": "LS36",
         "size_measure": f"COW NMC {_ver(infos, 'nmc')} CINC, {y}",
+        "score_anchor": rec.score_anchor,
         "sources": _sources(infos, y),
         "actors": actors, "pairs": pairs,
     }

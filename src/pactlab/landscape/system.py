@@ -144,6 +144,9 @@ class SystemFile(_Strict):
     description: str = ""
     rule: str | None = None
     size_measure: str
+    # The actor whose bloc is predicted to be on its actual side when a configuration is scored
+    # (Germany for 1936: the bloc holding Germany is the predicted Axis).
+    score_anchor: str | None = None
     sources: dict[str, Source]
     actors: list[Actor] = Field(min_length=2)
     pairs: list[Pair]
@@ -177,6 +180,12 @@ class SystemFile(_Strict):
                        *([p.evidence.contiguity] if p.evidence.contiguity else [])]):
                 if e.source not in self.sources:
                     problems.append(f"pairs[{k}] ({p.a}-{p.b}).evidence: source '{e.source}' is not declared")
+        if self.score_anchor is not None:
+            sa = next((a for a in self.actors if a.id == self.score_anchor), None)
+            if sa is None:
+                problems.append(f"score_anchor: unknown actor '{self.score_anchor}'")
+            elif sa.side is None or sa.side.judgement:
+                problems.append(f"score_anchor: '{self.score_anchor}' needs a side that is not a judgement")
         if self.rule is not None and self.rule not in RULES:
             problems.append(f"rule: unknown rule '{self.rule}' (known: {', '.join(RULES)})")
         if self.rule is not None:
@@ -292,6 +301,16 @@ class System:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.file.actors)
+
+    @property
+    def score_anchor(self) -> str:
+        """The actor whose bloc is predicted to be on its actual side (first actor with a side by default)."""
+        if self.file.score_anchor:
+            return self.file.score_anchor
+        for a in self.file.actors:
+            if a.side is not None and not a.side.judgement:
+                return a.id
+        raise SystemError_(f"{self.path}: no actor has an actual side, so there is nothing to score")
 
     def sizes(self, coding: Coding = PRIMARY) -> np.ndarray:
         y = self.file.year
@@ -422,11 +441,14 @@ class Placement:
 
 
 def placement(ids: Iterable[str], blocs: tuple[Iterable[str], Iterable[str]], actual: Mapping[str, str],
-              anchor: str = "GER") -> Placement:
-    """Score ``blocs`` against ``actual``: the bloc holding ``anchor`` is the predicted Axis bloc."""
-    b0, b1 = set(blocs[0]), set(blocs[1])
-    axis = b0 if anchor in b0 else b1
-    pred = {a: ("axis" if a in axis else "allied") for a in ids}
+              anchor: str) -> Placement:
+    """Score ``blocs`` against ``actual``: the bloc holding ``anchor`` is predicted to be on ``anchor``'s side."""
+    ids = list(ids)
+    b0 = set(blocs[0])
+    own = actual[anchor]
+    other = SIDES[1 - SIDES.index(own)]
+    mine = b0 if anchor in b0 else set(ids) - b0
+    pred = {a: (own if a in mine else other) for a in ids}
     scored = [a for a in ids if a in actual]
     wrong = tuple(a for a in scored if pred[a] != actual[a])
     return Placement(len(scored) - len(wrong), len(scored), wrong, pred)
@@ -464,3 +486,58 @@ def codings(system: System) -> list[tuple[str, str, Coding]]:
                 continue
             out.append((key, label, replace(PRIMARY, **kw)))
     return out
+
+
+@dataclass(frozen=True)
+class Score:
+    """The placement score of a landscape's global minimum (or of several tied global minima).
+
+    A state is *undetermined* when tied global minima put it on different sides (for instance a
+    state with no propensity to any other); it is then neither right nor wrong."""
+
+    correct: int
+    scored: int
+    misplaced: tuple[str, ...]
+    undetermined: tuple[str, ...]
+    n_minima: int
+    n_global: int
+
+    @property
+    def text(self) -> str:
+        t = f"{self.correct} of {self.scored}"
+        if self.undetermined:
+            t += f" ({len(self.undetermined)} undetermined)"
+        return t
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"correct": self.correct, "scored": self.scored, "misplaced": list(self.misplaced),
+                "undetermined": list(self.undetermined), "minima": self.n_minima, "global_minima": self.n_global}
+
+
+def score(system: System, land, coding: Coding = PRIMARY) -> Score:
+    """Score the global minima of ``land`` (a :class:`~pactlab.theories.landscape.Landscape`) against
+    the actual sides under ``coding``."""
+    actual = system.sides(coding)
+    anchor = system.score_anchor
+    glob = [m for m in land.minima if m.is_global]
+    res = [placement(system.ids, m.blocs, actual, anchor) for m in glob]
+    scored = [a for a in system.ids if a in actual]
+    wrong_all = [a for a in scored if all(a in r.misplaced for r in res)]
+    right_all = [a for a in scored if all(a not in r.misplaced for r in res)]
+    und = [a for a in scored if len({r.predicted[a] for r in res}) > 1]
+    return Score(len(right_all), len(scored), tuple(wrong_all), tuple(und), len(land.minima), len(glob))
+
+
+def sensitivity(system: System, basins: str = "steepest") -> list[dict[str, Any]]:
+    """The placement score under the primary coding and each pre-set alternative, one at a time."""
+    from pactlab.theories.landscape import enumerate_landscape
+
+    rows = []
+    for key, label, coding in codings(system):
+        land = enumerate_landscape(system.landscape_system(coding), anchor=system.score_anchor, basins=basins)
+        sc = score(system, land, coding)
+        g = land.global_minimum
+        rows.append({"coding": key, "label": label, **sc.as_dict(), "text": sc.text,
+                     "global_basin_share": sum(m.share for m in land.minima if m.is_global),
+                     "global_energy": g.energy})
+    return rows

@@ -21,7 +21,7 @@ from pactlab.theories.base import Outcome, OutcomeTreaty, Prediction, Theory, Th
 __all__ = ["Outcome", "OutcomeTreaty", "Prediction", "Theory", "TheoryError", "get", "names", "register"]
 
 _REGISTRY: dict[str, type[Theory]] = {}
-_MODULES = ("pactlab.theories.cohen", "pactlab.theories.geography")
+_MODULES = ("pactlab.theories.cohen", "pactlab.theories.geography", "pactlab.theories.landscape")
 _loaded = False
 
 
