@@ -42,7 +42,7 @@ from pactlab.data import DataDir
 from pactlab.data import DataFileInvalid, DataFileMissing
 from pactlab.evidence import baselines as B
 from pactlab.evidence import metrics as M
-from pactlab.evidence.episodes import (
+from pactlab.evidence.legacy import (
     BacktestError,
     Episode,
     choose_adversary,
