@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from pactlab.cli import main
 from pactlab.data import open_data
 from pactlab.evidence import backtest as BT
-from pactlab.evidence.episodes import choose_adversary, data_before, find_episodes, truncate_atop
+from pactlab.evidence.legacy import choose_adversary, data_before, find_episodes, truncate_atop
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 pytestmark = [

@@ -1,5 +1,5 @@
 """Cross-check: pactlab's solver against the two-client game written out as an
-explicit extensive-form game in pygambit (src/pactlab/model/gametree.py,
+explicit extensive-form game in pygambit (src/pactlab/verify/gametree.py,
 docs/crosscheck.md).
 
 For each synthetic two-client theatre the tree is solved by plain backward
@@ -19,7 +19,11 @@ import pytest
 pytestmark = pytest.mark.gambit
 pytest.importorskip("pygambit")
 
-from pactlab.model.gametree import (  # noqa: E402
+from pactlab.model.params import DEFAULT  # noqa: E402
+from pactlab.model.payoffs import IMPOSED, JOIN, NONE, SPOKES, evaluate  # noqa: E402
+from pactlab.model.theatre import compile_theatre, masks_to_matrix  # noqa: E402
+from pactlab.scenarios.generate import synthetic  # noqa: E402
+from pactlab.verify.gametree import (  # noqa: E402
     PLAYERS,
     PROBES,
     Leaf,
@@ -29,10 +33,6 @@ from pactlab.model.gametree import (  # noqa: E402
     evaluate_forced,
     leaf_payoffs,
 )
-from pactlab.model.params import DEFAULT  # noqa: E402
-from pactlab.model.payoffs import IMPOSED, JOIN, NONE, SPOKES, evaluate  # noqa: E402
-from pactlab.model.theatre import compile_theatre, masks_to_matrix  # noqa: E402
-from pactlab.scenarios.generate import synthetic  # noqa: E402
 
 # An unselected run of seeds (mostly lone clients with spokes, as in the
 # population) ...

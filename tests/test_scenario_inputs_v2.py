@@ -14,8 +14,8 @@ import copy
 import dataclasses
 
 import pytest
-
 from conftest import valid_dict
+
 from pactlab.errors import ScenarioError
 from pactlab.scenarios.loader import parse_scenario, scenario_hash
 from pactlab.scenarios.schema import Level

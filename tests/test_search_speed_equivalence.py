@@ -1,12 +1,12 @@
 """The vectorised search for stable structures stays exact.
 
-Beyond five atoms ``Solver.stable_structures()`` runs a breadth-first search
-vectorised with numpy (``Solver._stable_structures_vec``: precomputed tables
-for moves by lone clients, a cache of M0-independent pair tests). It must
-return exactly the structures that brute force finds (every partition of the
-atoms, ``Solver.structures()``, checked with the generic ``Solver.is_stable``),
+Beyond five atoms ``clients.stable_structures()`` runs a breadth-first search
+vectorised with numpy (``search.FastSearch``: precomputed tables for moves by
+lone clients, a cache of M0-independent pair tests). It must return exactly
+the structures that brute force finds (every partition of the atoms,
+``ClientGame.structures()``, checked with the generic ``ClientGame.is_stable``),
 and exactly the list -- same structures, same order -- of the scalar
-depth-first search (``Solver._stable_structures_dfs``, still used for tiny
+depth-first search (``search.ReferenceSearch``, still used for tiny
 theatres), since ``solve`` breaks ties between structures by their order.
 
 Instances: 168 synthetic theatres with 2-8 clients, with and without patron,
@@ -25,9 +25,10 @@ import numpy as np
 import pytest
 
 from conftest import clients_of, scenario
-from pactlab.model.game import Solver, popcount
+from pactlab.model.clients import ClientGame, stable_structures
 from pactlab.model.params import DEFAULT
-from pactlab.model.theatre import compile_theatre
+from pactlab.model.search import FastSearch, ReferenceSearch
+from pactlab.model.theatre import compile_theatre, popcount
 from pactlab.scenarios.generate import synthetic_dict
 
 N_SMALL = 168  # two full cycles of (n = 2..8) x (no pact, one pact, two pacts) x (patron or not)
@@ -81,11 +82,11 @@ def large_instance(j: int) -> dict:
 
 
 @lru_cache(maxsize=None)
-def small_solver(k: int) -> Solver | None:
+def small_solver(k: int) -> ClientGame | None:
     """The solver of instance k, or None if its pacts are invalid (a member
     that may not pledge)."""
     try:
-        return Solver(compile_theatre(scenario(small_instance(k)), DEFAULT))
+        return ClientGame.of(compile_theatre(scenario(small_instance(k)), DEFAULT))
     except ValueError:
         return None
 
@@ -99,25 +100,26 @@ def test_vectorised_search_equals_brute_force(k):
     s = small_solver(k)
     if s is None:
         pytest.skip("pacts with a client that may not pledge")
-    fast = s._stable_structures_vec()
+    search = FastSearch(s)
+    fast = search.run()
     brute = [st for st in s.structures() if s.is_stable(*st)]
     assert len(fast) == len(set(_key(fast))), "the search returned a structure twice"
     assert _key(fast) == _key(brute)
     # same structures in the same order as the scalar search, and as the
     # public entry point (which uses the scalar search for tiny theatres)
-    assert fast == Solver(s.th)._stable_structures_dfs()
-    assert s.stable_structures() == fast
+    assert fast == ReferenceSearch(ClientGame.of(s.th)).run()
+    assert stable_structures(s) == fast
     # a second call (tables and caches already built) gives the same answer
-    assert s._stable_structures_vec() == fast
+    assert search.run() == fast
 
 
 @pytest.mark.parametrize("j", range(len(LARGE)))
 def test_vectorised_search_equals_scalar_search_on_larger_theatres(j):
     th = compile_theatre(scenario(large_instance(j)), DEFAULT)
-    s = Solver(th)
-    fast = s._stable_structures_vec()
-    assert fast == Solver(th)._stable_structures_dfs()
-    assert s.stable_structures() == fast
+    s = ClientGame.of(th)
+    fast = FastSearch(s).run()
+    assert fast == ReferenceSearch(ClientGame.of(th)).run()
+    assert stable_structures(s) == fast
 
 
 def test_coverage_of_the_instances():
@@ -132,9 +134,9 @@ def test_coverage_of_the_instances():
     assert len(multi) >= 80
     assert sum(1 for s in imposition if any(popcount(a) >= 2 for a in s.atoms)) >= 12
     assert sum(1 for s in solvers if not s.th.has_patron) >= 30
-    assert sum(1 for s in solvers if len(s.stable_structures()) >= 2) >= 40
+    assert sum(1 for s in solvers if len(stable_structures(s)) >= 2) >= 40
     assert {s.th.n for s in solvers} == set(range(2, 9))
     # the larger theatres include imposition with many candidate sets M0
-    large = [Solver(compile_theatre(scenario(large_instance(j)), DEFAULT)) for j in range(len(LARGE))]
+    large = [ClientGame.of(compile_theatre(scenario(large_instance(j)), DEFAULT)) for j in range(len(LARGE))]
     assert sum(1 for s in large if len(s.adj_row) >= 100) >= 3
     assert any(any(popcount(a) >= 2 for a in s.atoms) and s.adj_row for s in large)

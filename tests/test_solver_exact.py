@@ -1,10 +1,10 @@
 """The pruned search for stable structures is exact.
 
-``Solver.stable_structures()`` (depth-first search with pairwise pruning and,
+``clients.stable_structures()`` (depth-first search with pairwise pruning and,
 when the patron may impose a multilateral, a split over the set M0 of lone
 clients it could be offered to) must return exactly the structures that brute
-force finds: every partition of the atoms (``Solver.structures()``) checked
-with ``Solver.is_stable``. Instances are random synthetic theatres with 2-7
+force finds: every partition of the atoms (``ClientGame.structures()``) checked
+with ``ClientGame.is_stable``. Instances are random synthetic theatres with 2-7
 clients, with and without patron, with and without treaties in force (which
 bind clients into multi-client atoms), and the suite checks that it covers
 theatres where imposition happens (``solver.adj_row`` non-empty).
@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 from conftest import clients_of, scenario
-from pactlab.model.game import Solver, popcount
+from pactlab.model.clients import ClientGame, stable_structures
 from pactlab.model.params import DEFAULT
 from pactlab.model.solve import solve
-from pactlab.model.theatre import compile_theatre
+from pactlab.model.theatre import compile_theatre, popcount
 from pactlab.scenarios.generate import synthetic_dict
 
 N_PLAIN = 50
@@ -63,8 +63,8 @@ def instance(k: int) -> dict:
 
 
 @lru_cache(maxsize=None)
-def solver(k: int) -> Solver:
-    return Solver(compile_theatre(scenario(instance(k)), DEFAULT))
+def solver(k: int) -> ClientGame:
+    return ClientGame.of(compile_theatre(scenario(instance(k)), DEFAULT))
 
 
 def _key(structs):
@@ -75,7 +75,7 @@ def _key(structs):
 def test_pruned_search_equals_brute_force(k):
     s = solver(k)
     brute = [st for st in s.structures() if s.is_stable(*st)]
-    pruned = s.stable_structures()
+    pruned = stable_structures(s)
     assert len(pruned) == len(set(_key(pruned))), "the search returned a structure twice"
     assert _key(pruned) == _key(brute)
     # every structure returned is a partition of the clients into feasible groups
@@ -94,7 +94,7 @@ def test_solve_reports_exactly_the_stable_structures():
     for k in (3, 10, 50, 57, 70):
         s = solver(k)
         r = solve(scenario(instance(k)))
-        assert len(r.stable) == len(s.stable_structures())
+        assert len(r.stable) == len(stable_structures(s))
         if r.stable:
             assert sum(st.selected for st in r.stable) == 1
 
@@ -108,8 +108,8 @@ def test_coverage_of_the_instances():
     imposition_with_atoms = [k for k in imposition if any(popcount(a) >= 2 for a in solver(k).atoms)]
     multi_atoms = [k for k in ks if any(popcount(a) >= 2 for a in solver(k).atoms)]
     no_patron = [k for k in ks if not solver(k).th.has_patron]
-    several = [k for k in ks if len(solver(k).stable_structures()) >= 2]
-    none_stable = [k for k in ks if not solver(k).stable_structures()]
+    several = [k for k in ks if len(stable_structures(solver(k))) >= 2]
+    none_stable = [k for k in ks if not stable_structures(solver(k))]
     assert len(imposition) >= 10, imposition
     assert len(imposition_with_atoms) >= 2, imposition_with_atoms
     # a lone client that already holds a patron treaty pays a rebuff cost
@@ -125,9 +125,9 @@ def test_coverage_of_the_instances():
 
 @pytest.mark.parametrize("k", [k for k in range(0, N_PLAIN + N_TREATY, 3)])
 def test_payoff_shortcut_equals_direct_stage2(k):
-    """``Solver.payoff`` (group rows plus the precomputed imposition
+    """``ClientGame.payoff`` (group rows plus the precomputed imposition
     adjustment indexed by M0) equals stage 2 solved directly for the lone
-    clients (``Solver.lone``, the round-by-round veto process) plus the block
+    clients (``ClientGame.lone``, the round-by-round veto process) plus the block
     rows, for every structure."""
     s = solver(k)
     for blocks, U in s.structures():

@@ -4,7 +4,7 @@ property tests over random valid theatres.
 Each test draws a synthetic scenario (``synthetic_dict``), changes one input,
 re-validates it with ``parse_scenario`` and compares the compiled theatre
 (``compile_theatre``), the group payoffs (``payoffs.evaluate``), the
-durability hazard (``solve.durability``) or the full solution (``solve``)
+durability hazard (``durability.durability``) or the full solution (``solve``)
 before and after. Where the theory's verbal claim is *not* implied by the
 model's equations in general, the docstring says why and the test checks the
 version that is implied.
@@ -30,10 +30,11 @@ from conftest import (
     with_aligned,
     with_tie,
 )
-from pactlab.model.game import Solver
+from pactlab.model.clients import ClientGame
+from pactlab.model.durability import durability
 from pactlab.model.params import DEFAULT, Parameters
 from pactlab.model.payoffs import IMPOSED, JOIN, NONE, SPOKES, evaluate
-from pactlab.model.solve import durability, solve
+from pactlab.model.solve import solve
 from pactlab.scenarios.catalog import get
 from pactlab.scenarios.generate import synthetic_dict
 
@@ -256,9 +257,9 @@ def test_h6_stable_pact_stays_stable_when_adversary_grows(pair):
     """Under the conditions of the previous test, with one pledge level only
     (client C1 is 'constrained', so the pact is at 'consult'): if the pact
     {C0, C1} is individually stable at adversary capability a, it is stable
-    at a' > a (``Solver.is_stable``)."""
+    at a' > a (``ClientGame.is_stable``)."""
     lo, hi = pair
-    s_lo, s_hi = Solver(theatre(lo, P_H6)), Solver(theatre(hi, P_H6))
+    s_lo, s_hi = ClientGame.of(theatre(lo, P_H6)), ClientGame.of(theatre(hi, P_H6))
     assert s_lo.block_tab[3].lcc == s_hi.block_tab[3].lcc == 1
     stable_lo = s_lo.is_stable((3,), 0)
     event(f"stable at a: {stable_lo}")
@@ -300,7 +301,7 @@ def _counterexample(adv_cap: float) -> dict:
 )
 def test_h6_general_claim_counterexample():
     """The unrestricted H6 claim on a minimal theatre (see the xfail reason)."""
-    lo, hi = Solver(theatre(_counterexample(0.30))), Solver(theatre(_counterexample(0.40)))
+    lo, hi = ClientGame.of(theatre(_counterexample(0.30))), ClientGame.of(theatre(_counterexample(0.40)))
     assert lo.is_stable((3,), 0)  # the pact is stable at the weaker adversary ...
     assert hi.is_stable((3,), 0)  # ... and (the claim) still at the stronger one
 

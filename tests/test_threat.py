@@ -2,7 +2,7 @@
 
 A tiny theatre (two clients, an adversary, a patron) whose numbers are
 written out below; every expected value is computed here, step by step, from
-the equations of ``theatre.py`` / ``payoffs.py`` / ``solve.durability``
+the equations of ``threat.py`` / ``payoffs.py`` / ``durability.py``
 (docs/model.md) with the parameter values spelled out as literals -- not by
 calling the functions under test. ``test_parameter_literals`` pins those
 literals to ``DEFAULT`` so that a change of default shows up as one clear
@@ -20,7 +20,7 @@ import pytest
 from conftest import sv, theatre
 from pactlab.model.params import DEFAULT
 from pactlab.model.payoffs import IMPOSED, JOIN, NONE, SPOKES, evaluate
-from pactlab.model.solve import durability
+from pactlab.model.durability import durability
 
 # --- the global parameters, as literals -------------------------------------
 SCALE = 1000.0  # distance_scale_km

@@ -283,10 +283,11 @@ def cases(regenerate: bool, fmt: str) -> None:
 
 
 def _register_evidence_commands() -> None:
-    """`pactlab build` and `pactlab backtest` live with the evidence layer."""
+    """`pactlab build`, `pactlab episodes` and `pactlab backtest` live with the evidence layer."""
     import importlib
 
-    for module, name in (("pactlab.evidence.cli_build", "build"), ("pactlab.evidence.cli_backtest", "backtest")):
+    for module, name in (("pactlab.evidence.cli_build", "build"), ("pactlab.evidence.cli_episodes", "episodes"),
+                         ("pactlab.evidence.cli_backtest", "backtest")):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -42,7 +42,7 @@ from pactlab.data import DataDir
 from pactlab.data import DataFileInvalid, DataFileMissing
 from pactlab.evidence import baselines as B
 from pactlab.evidence import metrics as M
-from pactlab.evidence.episodes import (
+from pactlab.evidence.legacy import (
     BacktestError,
     Episode,
     choose_adversary,
@@ -128,7 +128,7 @@ def _treaty_predictions(result, scenario, code, ep: Episode, params: Parameters)
     """For each record treaty: the model's level and hazard (from the best-matching predicted patron
     treaty, or, if none overlaps by at least MATCH_JACCARD, from the model's own durability equation
     on the record's clients and the patron pledge the model gives them)."""
-    from pactlab.model.solve import durability
+    from pactlab.model.durability import durability
     from pactlab.model.theatre import compile_theatre
 
     with_p = [t for t in result.treaties if t.with_patron]

@@ -123,11 +123,19 @@ class _Past:
     """Every data read of one build. Refuses any year >= the scenario year (unless a flagged
     ``allow_later`` fallback asks for it) and knows each data set's reference year."""
 
-    def __init__(self, data: DataDir, year: int, allow_later: bool, window: int):
+    def __init__(self, data: DataDir, year: int, allow_later, window: int):
         self.data = data
         self.Y = int(year)
-        self.allow_later = bool(allow_later)
+        # True: every state; a collection of codes: only those states (a backtest's states born in the window)
+        self.later_states = None if allow_later is True else frozenset(int(c) for c in (allow_later or ()))
+        self.allow_later = allow_later is True or bool(self.later_states)
         self.window = int(window)
+
+    def later_for(self, *codes: int) -> bool:
+        """May a fallback for these states read a later year (``allow_later``)?"""
+        if not self.allow_later:
+            return False
+        return self.later_states is None or any(int(c) in self.later_states for c in codes)
 
     # -- the guard
     def check(self, y: int, what: str, later: bool = False) -> int:
@@ -466,7 +474,7 @@ class _Builder:
             spells = ", ".join(f"{a}-{b}" for a, b in P.spells(c))
             if last is not None and r - last <= P.window:
                 self.lapsed[c] = last
-            elif P.allow_later and (nxt := P.first_member_year_after(c, r)) is not None and nxt - r <= P.window:
+            elif P.later_for(c) and (nxt := P.first_member_year_after(c, r)) is not None and nxt - r <= P.window:
                 self.lapsed[c] = None
             else:
                 hint = ""
@@ -505,7 +513,7 @@ class _Builder:
         year_used = r
         if not np.isfinite(v):
             earlier = [(y, False) for y in range(r - 1, r - P.window - 1, -1)]
-            later = [(y, True) for y in range(self.Y, self.Y + P.window + 1)] if P.allow_later else []
+            later = [(y, True) for y in range(self.Y, self.Y + P.window + 1)] if P.later_for(c) else []
             # allow_later applies the codebook's fallback 1 as written (first later year) before the
             # time-ordered one (latest earlier year)
             found = None
@@ -518,7 +526,7 @@ class _Builder:
                 raise BuildDataError(
                     f"capability missing: no NMC CINC for {self.name[c]} ({c}) in {r} or the {P.window} years "
                     f"before ({info.path.name}, NMC v{ver})"
-                    + ("" if P.allow_later else "; allow_later=True (--allow-later) would use the first later "
+                    + ("" if P.later_for(c) else "; allow_later=True (--allow-later) would use the first later "
                        "year, flagged as a time-order exception"))
             year_used, v, is_later = found
             if is_later:
@@ -708,7 +716,7 @@ class _Builder:
             # were members; with allow_later, the codebook's 'first later spell' first
             hi = min(P.info("contiguity").coverage[1], P.info("states").coverage[1])
             earlier = [(y, False) for y in range(min(rc, rs), self.r - P.window - 1, -1)]
-            later = [(y, True) for y in range(self.Y, min(self.Y + P.window, hi) + 1)] if P.allow_later else []
+            later = [(y, True) for y in range(self.Y, min(self.Y + P.window, hi) + 1)] if P.later_for(a, b) else []
             ct = yf = None
             for y, is_later in later + earlier:
                 if P.member(a, y, later=is_later) and P.member(b, y, later=is_later):
@@ -738,7 +746,7 @@ class _Builder:
             lo, hi = P.info("mindist").coverage
             start = rd if rd is not None else min(self.r, hi)
             cands = [(y, False) for y in range(start - 1, max(start - P.window, lo) - 1, -1)]
-            if P.allow_later:
+            if P.later_for(a, b):
                 cands += [(y, True) for y in range(self.Y, min(self.Y + P.window, hi) + 1)]
                 cands.sort(key=lambda x: (abs(x[0] - self.r), x[0]))
             for y, is_later in cands:
@@ -934,14 +942,15 @@ def _sources(P: _Past, cited: set[str]) -> dict[str, dict]:
 
 def build_theatre(data: DataDir | str | Path, patron: int | None, year: int, clients: list[int], adversary: int,
                   aligned: list[int] | None = None, scenario_id: str | None = None, *,
-                  allow_later: bool = False, window: int = DEFAULT_WINDOW) -> dict:
+                  allow_later: bool | Iterable[int] = False, window: int = DEFAULT_WINDOW) -> dict:
     """Build a scenario dict for ``patron`` (COW code or None), ``year``, ``clients`` and ``adversary``
     from the records for ``year - 1`` and earlier.
 
     ``aligned``: aligned adversaries (COW codes); None derives them by codebook rule A1 (ATOP defence or
     consultation pledge with the adversary in force, less states also pledged to the patron).
     ``allow_later``: apply the codebook's later-year fallbacks (flagged ``TIME-ORDER EXCEPTION``) for states
-    without a record in the year before; off by default and in backtests. ``window``: how many years a
+    without a record in the year before (``True``: any such state; a collection of COW codes: only those,
+    as the backtest does for states born in its window); off by default. ``window``: how many years a
     fallback may reach. Raises :class:`BuildInputError` for bad input and :class:`BuildDataError` when a
     fact is not in the data.
     """

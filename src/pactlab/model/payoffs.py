@@ -20,10 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pactlab.model.theatre import Theatre, csf, level_weight
+from pactlab.model.theatre import Theatre
+from pactlab.model.threat import csf, level_weight
 
 NONE, JOIN, SPOKES, IMPOSED = 0, 1, 2, 3
+#: payoffs closer than this are equal (every comparison in the stages uses it)
+EPS = 1e-12
 KIND_NAMES = {NONE: "none", JOIN: "join", SPOKES: "spokes", IMPOSED: "imposed"}
+#: names of the pledge ranks (lcc, lp)
+LEVEL = {0: "none", 1: "consult", 2: "defend"}
 
 
 @dataclass

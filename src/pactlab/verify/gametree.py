@@ -2,7 +2,7 @@
 cross-checking the solver.
 
 ``build_game(scenario, params)`` writes the patron--two-clients--adversary
-game of ``pactlab.model.game`` as a pygambit game tree with perfect
+game of ``pactlab.model`` (stages 1-3) as a pygambit game tree with perfect
 information. Nothing in the tree is taken from the solver's backward
 induction: every leaf's payoffs are computed afresh from
 ``pactlab.model.payoffs.evaluate`` for the groups at that leaf and the

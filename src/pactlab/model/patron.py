@@ -1,0 +1,228 @@
+"""Stage 2, the patron's design: its response to each group of clients.
+
+To a client block the patron may give no pledge, join it as one multilateral
+treaty at the block's own level (H5), or give each member a bilateral spoke
+(consult or defend); to a lone client, no pledge or a spoke. It picks the
+option that pays it most (H1, H4), and a block pledges to itself at the lowest
+level any member prefers (H5). Imposed multilaterals, proposed to clients
+that had not committed to each other, are in :mod:`pactlab.model.imposition`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+
+from pactlab.model.payoffs import IMPOSED, JOIN, NONE, SPOKES, GroupEval, evaluate
+from pactlab.model.theatre import Theatre, masks_to_matrix, popcount
+
+
+@dataclass
+class Option:
+    """One patron option for a group, with everything needed to explain it."""
+
+    kind: int
+    lp: int
+    patron: float
+    own: np.ndarray  # (n,)
+
+
+@dataclass
+class GroupOutcome:
+    mask: int
+    lcc: int  # clients' pledge rank
+    kind: int  # patron's response
+    lp: int  # patron's pledge rank
+    theta: np.ndarray
+    probe: np.ndarray
+    own: np.ndarray
+    ext: np.ndarray
+    patron: float
+    entrapment: np.ndarray
+    burden: np.ndarray
+    assurance: np.ndarray
+    defence: np.ndarray
+    options: list[Option] = field(default_factory=list)  # patron's alternatives at lcc
+    level_pref: dict[int, int] = field(default_factory=dict)  # member -> preferred lcc
+    level_values: dict[int, dict[int, float]] = field(default_factory=dict)  # member -> {lcc: payoff}
+
+    @property
+    def row(self) -> np.ndarray:
+        return self.own + self.ext
+
+
+def _row(ev: GroupEval, k: int, mask: int, lcc: int, kind: int, lp: int) -> GroupOutcome:
+    return GroupOutcome(
+        mask=mask, lcc=lcc, kind=kind, lp=lp, theta=ev.theta[k], probe=ev.probe[k], own=ev.own[k], ext=ev.ext[k],
+        patron=float(ev.patron[k]), entrapment=ev.entrapment[k], burden=ev.burden[k], assurance=ev.assurance[k],
+        defence=ev.defence[k],
+    )
+
+
+class GroupTable:
+    """Stage 2 solved for many groups at once, stored as arrays.
+
+    ``table[mask]`` builds the :class:`GroupOutcome` (with the patron's
+    alternatives and the members' level preferences, for explanations) on
+    demand; ``table.row_of`` is a dense (2**n, n) array of payoff rows used by
+    the search.
+    """
+
+    def __init__(self, th: Theatre, masks: list[int], kind_block: bool, imposed: bool = False):
+        self.th = th
+        n = th.n
+        self.kind_block, self.imposed = kind_block, imposed
+        self.row_of = np.full((1 << n, n), np.nan)
+        self.index = np.full(1 << n, -1, dtype=np.int64)
+        self.masks = np.asarray(masks, dtype=np.int64)
+        m = len(masks)
+        if m == 0:
+            self.valid = np.zeros(0, bool)
+            return
+        member = masks_to_matrix(self.masks, n)
+        # Levels each group may pledge at (1 consult, 2 defend; 0 for lone clients).
+        if kind_block or imposed:
+            cap = np.where(member, th.pledge_cap[None, :], 9).min(axis=1)
+            lmin = np.ones(m, int)
+            lmax = np.minimum(cap, 2)
+            if kind_block:
+                # a pact already in force keeps the level it has
+                atom = np.isin(self.masks, [a for a in th.atoms if a.bit_count() >= 2])
+                pair = member[:, :, None] & member[:, None, :] & ~np.eye(n, dtype=bool)[None]
+                # the level in force: the weakest pledge among pairs that have one
+                prior = np.where(pair & (th.prior_cc[None] > 0), th.prior_cc[None], 9).min(axis=(1, 2))
+                prior = np.where(prior == 9, 1, prior)
+                lmin = np.where(atom, prior, lmin)
+                lmax = np.where(atom, prior, lmax)
+            levels = [1, 2]
+        else:
+            lmin = lmax = np.zeros(m, int)
+            levels = [0]
+        pm = th.patron_max if th.has_patron else 0
+        if imposed:
+            options = [(IMPOSED, None)]
+        elif kind_block:
+            options = [(NONE, 0), (SPOKES, 1), (JOIN, None), (SPOKES, 2)]
+        else:
+            options = [(NONE, 0), (SPOKES, 1), (SPOKES, 2)]
+        L, O = len(levels), len(options)
+        P = np.full((L, O, m), -np.inf)
+        OWN = np.zeros((L, O, m, n))
+        EXT = np.zeros((L, O, m, n))
+        self._ev: dict[tuple[int, int], tuple[GroupEval, np.ndarray]] = {}
+        for li, lcc in enumerate(levels):
+            ok_level = (lmin <= lcc) & (lcc <= lmax) if (kind_block or imposed) else np.ones(m, bool)
+            for oi, (kind, lp) in enumerate(options):
+                lp_v = lcc if lp is None else lp  # JOIN and IMPOSED pledge at the clients' level (H5)
+                if lp_v > pm:
+                    continue
+                sel = np.flatnonzero(ok_level)
+                if sel.size == 0:
+                    continue
+                ev = evaluate(th, member[sel], np.full(sel.size, lcc), np.full(sel.size, lp_v), np.full(sel.size, kind))
+                P[li, oi, sel] = ev.patron
+                OWN[li, oi, sel] = ev.own
+                EXT[li, oi, sel] = ev.ext
+                self._ev[(li, oi)] = (ev, sel)
+        self.levels, self.options = levels, options
+        self.P, self.OWN = P, OWN
+        best = P.argmax(axis=1)  # (L, m): first maximum, so ties go to the cheaper option
+        feasible_level = np.isfinite(P.max(axis=1))  # (L, m)
+        ar = np.arange(m)
+        own_at = np.stack([OWN[li, best[li], ar] for li in range(L)])  # (L, m, n)
+        if L == 2:
+            # each member's preferred level; the group pledges at the lowest (ties go down)
+            both_ok = feasible_level[0] & feasible_level[1]
+            pref2 = both_ok[:, None] & (own_at[1] > own_at[0])
+            pref = np.where(pref2, 2, np.where(feasible_level[0][:, None], 1, 2))
+            lev = np.where(member, pref, 9).min(axis=1)
+            li_chosen = lev - 1
+            self.pref = pref
+        else:
+            li_chosen = np.zeros(m, int)
+            self.pref = None
+        self.valid = feasible_level[li_chosen, ar]
+        self.li = li_chosen
+        self.oi = best[li_chosen, ar]
+        self.lcc = np.array(levels)[li_chosen]
+        self.patron = P[li_chosen, self.oi, ar]
+        self.own_at = own_at
+        row = OWN[li_chosen, self.oi, ar] + EXT[li_chosen, self.oi, ar]
+        vm = self.masks[self.valid]
+        self.row_of[vm] = row[self.valid]
+        self.index[self.masks] = np.where(self.valid, ar, -1)
+        self._cache: dict[int, GroupOutcome] = {}
+
+    def __contains__(self, mask: int) -> bool:
+        return 0 <= mask < len(self.index) and self.index[mask] >= 0
+
+    def __bool__(self) -> bool:
+        return bool(self.valid.any())
+
+    def keys(self):
+        return [int(x) for x in self.masks[self.valid]]
+
+    def __getitem__(self, mask: int) -> GroupOutcome:
+        hit = self._cache.get(mask)
+        if hit is not None:
+            return hit
+        k = int(self.index[mask])
+        if k < 0:
+            raise KeyError(mask)
+        th = self.th
+        li, oi = int(self.li[k]), int(self.oi[k])
+        ev, sel = self._ev[(li, oi)]
+        pos = int(np.searchsorted(sel, k))
+        kind, lp = self.options[oi]
+        lcc = self.levels[li]
+        g = _row(ev, pos, mask, lcc, kind, lcc if lp is None else lp)
+        g.options = [
+            Option(kind_o, lcc if lp_o is None else lp_o, float(self.P[li, o, k]), self.OWN[li, o, k])
+            for o, (kind_o, lp_o) in enumerate(self.options)
+            if np.isfinite(self.P[li, o, k])
+        ]
+        mem = th.members(mask)
+        if self.pref is not None:
+            g.level_pref = {i: int(self.pref[k, i]) for i in mem}
+            g.level_values = {
+                i: {l: float(self.own_at[l - 1, k, i]) for l in (1, 2) if np.isfinite(self.P[l - 1, :, k]).any()}
+                for i in mem
+            }
+        self._cache[mask] = g
+        return g
+
+
+
+def block_masks(th: Theatre) -> list[int]:
+    """Every union of atoms with two or more clients whose members may all
+    pledge to each other."""
+    blocks = []
+    k = len(th.atoms)
+    for r in range(1, k + 1):
+        for combo in combinations(th.atoms, r):
+            mask = sum(combo)
+            if popcount(mask) >= 2 and all(th.pledge_cap[i] >= 1 for i in th.members(mask)):
+                blocks.append(mask)
+    return blocks
+
+
+def block_table(th: Theatre) -> GroupTable:
+    """Stage 2 for every block the clients could form."""
+    tab = GroupTable(th, block_masks(th), kind_block=True)
+    # Prior atoms whose members cannot pledge further still exist as groups.
+    for a in th.atoms:
+        if popcount(a) >= 2 and a not in tab:
+            raise ValueError(f"prior commitment among {th.label(a)} includes a client that may not pledge")
+    return tab
+
+
+def lone_atoms(th: Theatre) -> list[int]:
+    """Atoms of one client: clients bound to no other client by a pledge in force."""
+    return [a for a in th.atoms if popcount(a) == 1]
+
+
+def single_table(th: Theatre) -> GroupTable:
+    """Stage 2 for every client that may stand alone."""
+    return GroupTable(th, lone_atoms(th), kind_block=False)

@@ -1,0 +1,1 @@
+"""Verification tools: independent solvers the model is checked against (not model stages)."""
