@@ -55,6 +55,7 @@ class Recipe:
     description: str
     members: tuple[Member, ...]
     score_anchor: str
+    published: dict[str, Any] | None = None
     judgements: dict[str, Judgement] = field(default_factory=dict)
     war: int = WWII
 
@@ -77,6 +78,9 @@ _EUROPE_1936 = Recipe(
         Member("FIN", "Finland", 375), Member("DEN", "Denmark", 390),
     ),
     score_anchor="GER",
+    published={"correct": 15, "scored": 17, "misplaced": ["POL", "POR"], "source": "ab1993",
+               "note": "The paper's 1936 result as later re-implementations quote it: all but Poland and Portugal "
+                       "placed on their Second World War side."},
     judgements={
         "POR": Judgement(
             "allied", "portugal",
@@ -284,7 +288,7 @@ def _sides(d, rec: Recipe) -> dict[str, dict]:
 
 def build(name: str, data) -> dict[str, Any]:
     """The system file of recipe ``name`` as a plain dict, values read from ``data`` (a DataDir)."""
-    from pactlab.landscape.system import Evidence, LS36
+    from pactlab.landscape.system import LS36, Evidence
 
     rec = recipe(name)
     codes = [m.ccode for m in rec.members]
@@ -329,6 +333,7 @@ def build(name: str, data) -> dict[str, Any]:
         "rule": "LS36",
         "size_measure": f"COW NMC {_ver(infos, 'nmc')} CINC, {y}",
         "score_anchor": rec.score_anchor,
+        **({"published": rec.published} if rec.published else {}),
         "sources": _sources(infos, y),
         "actors": actors, "pairs": pairs,
     }

@@ -65,7 +65,7 @@ class Side(_Strict):
     note: str | None = None
 
     @model_validator(mode="after")
-    def _judged(self) -> "Side":
+    def _judged(self) -> Side:
         if self.judgement and not self.group:
             raise ValueError("a side coded by judgement needs 'group' (the name of its coding alternative)")
         return self
@@ -137,6 +137,16 @@ class Pair(_Strict):
     evidence: Evidence | None = None
 
 
+class Published(_Strict):
+    """A published placement score of the same system, for comparison (never read by the engine)."""
+
+    correct: int = Field(ge=0)
+    scored: int = Field(gt=0)
+    misplaced: list[str] = Field(default_factory=list)
+    source: str
+    note: str | None = None
+
+
 class SystemFile(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
@@ -147,12 +157,13 @@ class SystemFile(_Strict):
     # The actor whose bloc is predicted to be on its actual side when a configuration is scored
     # (Germany for 1936: the bloc holding Germany is the predicted Axis).
     score_anchor: str | None = None
+    published: Published | None = None
     sources: dict[str, Source]
     actors: list[Actor] = Field(min_length=2)
     pairs: list[Pair]
 
     @model_validator(mode="after")
-    def _consistent(self) -> "SystemFile":
+    def _consistent(self) -> SystemFile:
         problems = []
         ids = [a.id for a in self.actors]
         if len(set(ids)) != len(ids):
@@ -175,6 +186,9 @@ class SystemFile(_Strict):
                 if src is not None and src not in self.sources:
                     problems.append(f"{where}: source '{src}' is not declared under 'sources'")
         for k, p in enumerate(self.pairs):
+            src = p.propensity.source
+            if src not in self.sources and not (self.rule and src.startswith(f"rule {self.rule}")):
+                problems.append(f"pairs[{k}] ({p.a}-{p.b}).propensity: source '{src}' is not declared under 'sources'")
             for e in ([] if p.evidence is None else
                       [*p.evidence.alliances, *p.evidence.wars, *p.evidence.rivalries,
                        *([p.evidence.contiguity] if p.evidence.contiguity else [])]):
@@ -186,6 +200,12 @@ class SystemFile(_Strict):
                 problems.append(f"score_anchor: unknown actor '{self.score_anchor}'")
             elif sa.side is None or sa.side.judgement:
                 problems.append(f"score_anchor: '{self.score_anchor}' needs a side that is not a judgement")
+        if self.published is not None:
+            if self.published.source not in self.sources:
+                problems.append(f"published: source '{self.published.source}' is not declared under 'sources'")
+            bad = [a for a in self.published.misplaced if a not in known]
+            if bad:
+                problems.append(f"published.misplaced: unknown actor(s) {bad}")
         if self.rule is not None and self.rule not in RULES:
             problems.append(f"rule: unknown rule '{self.rule}' (known: {', '.join(RULES)})")
         if self.rule is not None:
@@ -401,7 +421,8 @@ def load(name_or_path: str | Path) -> System:
     if not p.is_file():
         raise SystemError_(f"landscape system file {p} does not exist")
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        # the C loader when PyYAML has it: a built system file has thousands of nodes
+        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as e:
         raise SystemError_(f"{p}: not valid YAML ({e})") from None
     if not isinstance(raw, dict):

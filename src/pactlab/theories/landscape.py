@@ -67,7 +67,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -76,7 +76,13 @@ from pactlab.designs import DESIGNS, design_label
 from pactlab.parameters import ParamSpec
 from pactlab.scenarios.schema import Role, Scenario
 from pactlab.theories import register
-from pactlab.theories.base import Outcome, OutcomeTreaty, Prediction, Theory, TheoryError
+from pactlab.theories.base import (
+    Outcome,
+    OutcomeTreaty,
+    Prediction,
+    Theory,
+    TheoryError,
+)
 
 MAX_ACTORS = 24  # 2^23 configurations: ~70 MB per float64 vector
 _CHUNK = 1 << 16
@@ -461,7 +467,7 @@ def _design(struct) -> str:
     return design_label((len(g), wp) for g, wp in struct)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bell(k: int) -> int:
     row = [1]
     for _ in range(k):
@@ -570,7 +576,7 @@ class LandscapeTheory(Theory):
         return p, sl, land, pi, masks
 
     def predict(self, scenario: Scenario, params: Mapping[str, Any] | None = None) -> Prediction:
-        p, sl, land, pi, masks = self._analyse(scenario, params)
+        p, sl, land, _pi, masks = self._analyse(scenario, params)
         eps = p["slip"]
         probs = {d: 0.0 for d in DESIGNS}
         for m, v in masks.items():
@@ -593,7 +599,7 @@ class LandscapeTheory(Theory):
         )
 
     def log_prob(self, scenario: Scenario, observed: Outcome, params: Mapping[str, Any] | None = None) -> float:
-        p, sl, land, pi, masks = self._analyse(scenario, params)
+        p, sl, _land, _pi, masks = self._analyse(scenario, params)
         clients = set(sl.clients)
         groups = observed.groups()
         unknown = set().union(*groups) - clients if groups else set()
