@@ -27,7 +27,7 @@ CLIENT_COLUMNS = [f.name for f in dataclasses.fields(ClientState)] + ["scenario"
 COMPARISON_COLUMNS = [f.name for f in dataclasses.fields(Comparison)] + ["scenario"]
 FRAME_COLUMNS = CLIENT_COLUMNS + ["design", "parameters"]
 STAGES = {"threat", "clients", "patron", "imposition", "adversary", "durability"}
-ORIGINS = {"indigenous", "joined", "imposed", "spoke", "existing"}
+ORIGINS = {"indigenous", "joined", "accession", "imposed", "spoke", "upgrade", "renewal"}
 DESIGNS = {"none", "clients-only", "bilateral", "trilateral", "multilateral", "hub-and-spoke"}
 
 

@@ -131,10 +131,10 @@ def test_payoff_shortcut_equals_direct_stage2(k):
     rows, for every structure."""
     s = solver(k)
     for blocks, U in s.structures():
-        direct = s.lone(U).row + sum((s.block_tab[b].row for b in blocks), np.zeros(s.th.n))
+        direct = s.lone(U, blocks).row + sum((s.block_tab[b].row for b in blocks), np.zeros(s.th.n))
         np.testing.assert_allclose(s.payoff(blocks, U), direct, rtol=0, atol=1e-12)
-        imp = s.lone(U).imposition
-        M0 = U & s.imposable
+        imp = s.lone(U, blocks).imposition
+        M0 = s.imposition.m0_of(blocks, U)
         assert (imp is not None and imp.imposed) == (M0 in s.imposes)
         if imp is not None and imp.imposed:
             assert imp.formed == s.imposes[M0]

@@ -561,19 +561,22 @@ def test_provocation_raises_entrapment_under_a_spoke(d, data):
 def test_bilateral_control_reduces_entrapment(d, data):
     """Seed 002 (hub and spoke as control): for the same clients at the same
     client commitment, bilateral spokes leave the patron no more entrapment
-    risk than one multilateral treaty (strictly less for members with
-    provocation or divergence), and a lone client's spoke less than an
+    risk than one multilateral treaty, strictly less for every member the
+    patron suspects of provoking (control restrains provocation, real or
+    suspected, not divergence: docs/model.md 3.4); and where an imposed
+    commitment would assure nothing, a lone client's spoke leaves less than an
     imposed multilateral."""
     th = theatre(d)
     mem, lcc, _lp, _kind = data.draw(treatments(th.n, min_size=2))
     lp = data.draw(st.sampled_from([1, 2]))
-    ev = _eval(th, [(mem, lcc, lp, SPOKES), (mem, lcc, lcc, JOIN), (mem, lcc, lcc, IMPOSED)]
-               + [([i], 0, lp, SPOKES) for i in mem])
+    ev = _eval(th, [(mem, lcc, lp, SPOKES), (mem, lcc, lcc, JOIN)])
+    no_assurance = theatre(d, DEFAULT.model_copy(update={"imposed_discount": 1.0, "m_lure": False}))
+    ev2 = _eval(no_assurance, [(mem, lcc, lcc, IMPOSED)] + [([i], 0, lp, SPOKES) for i in mem])
     for i in mem:
-        x = th.provocation[i] + DEFAULT.divergence_entrapment * th.divergence[i]
         assert ev.entrapment[0, i] <= ev.entrapment[1, i] + TOL
-        spoke_alone = ev.entrapment[3 + mem.index(i), i]
-        assert spoke_alone <= ev.entrapment[2, i] + TOL
-        if x > 0:
+        spoke_alone = ev2.entrapment[1 + mem.index(i), i]
+        assert spoke_alone <= ev2.entrapment[0, i] + TOL
+        if (th.provocation[i] + DEFAULT.suspicion) * (1 - ev.assurance[1, i]) > 1e-9:
             assert ev.entrapment[0, i] < ev.entrapment[1, i]
-            assert spoke_alone < ev.entrapment[2, i]
+            if np.all(no_assurance.prior_cc[i] == 0):
+                assert spoke_alone < ev2.entrapment[0, i]

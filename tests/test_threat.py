@@ -45,6 +45,8 @@ CTRL_MULTI = 0.2  # control_multilateral
 ASSURE_DEF = 0.7  # assurance_defend
 ASSURE_CON = 0.3  # assurance_consult
 IMP_DISC = 0.7  # imposed_discount
+SUSP = 0.2  # suspicion (H1: suspected propensity to provoke)
+LURE = 0.5  # lure (H3)
 LEVERAGE = 0.03  # leverage_value
 PROBE = 0.35  # probe_threshold
 ESC = 0.5  # probe_escalation
@@ -64,6 +66,7 @@ def test_parameter_literals():
         CTRL_BI, CTRL_MULTI, ASSURE_DEF, ASSURE_CON)
     assert (p.imposed_discount, p.leverage_value, p.probe_threshold, p.probe_escalation) == (IMP_DISC, LEVERAGE, PROBE, ESC)
     assert p.counter_alignment == COUNTER
+    assert (p.suspicion, p.lure) == (SUSP, LURE)
     assert (p.base_hazard, p.hazard_imposed, p.hazard_indigenous, p.hazard_threat, p.hazard_provocation,
             p.hazard_divergence, p.hazard_dispute, p.hazard_econ, p.hazard_trend) == (
         H_BASE, H_IMPOSED, H_INDIG, H_THREAT, H_PROV, H_DIV, H_DISP, H_ECON, H_TREND)
@@ -214,8 +217,9 @@ def test_block_threats_and_client_payoffs_by_hand():
     np.testing.assert_array_equal(ev.probe[0], [True, False])
     risk0, risk1 = theta0 * (1 + ESC), theta1
     # own payoff: -(1 - divergence)(risk + NEIGH prox theta_partner) - obligation - dispute - econ - pledge
-    own0 = -(1 - 0.5) * (risk0 + NEIGH * PROX * theta1) - OBLIG * 1.0 * TH_SQ1 - 0 - ECON * 0.2 * 1.0 - PLEDGE * 1.0
-    own1 = -(1 - 0.0) * (risk1 + NEIGH * PROX * theta0) - OBLIG * 1.0 * TH_SQ0 - 0 - 0 - PLEDGE * 1.0
+    # (the obligation is priced at the partner's threat under the pact)
+    own0 = -(1 - 0.5) * (risk0 + NEIGH * PROX * theta1) - OBLIG * 1.0 * theta1 - 0 - ECON * 0.2 * 1.0 - PLEDGE * 1.0
+    own1 = -(1 - 0.0) * (risk1 + NEIGH * PROX * theta0) - OBLIG * 1.0 * theta0 - 0 - 0 - PLEDGE * 1.0
     np.testing.assert_allclose(ev.own[0], [own0, own1], rtol=1e-12)
     np.testing.assert_array_equal(ev.ext[0], [0.0, 0.0])
 
@@ -242,7 +246,8 @@ def test_patron_payoff_spoke_by_hand():
         defence = 0.05 + w * PAT_P0  # no linked outside states
         theta = max(csf(ADV_P0, defence), TH_SQ1 * csf(STEP_10, defence))
         risk = theta * (1 + ESC * (theta > PROBE))
-        entrap = (0.3 + DIVENT * 0.5) * (1 - CTRL_BI) * (1 - 0.0)  # no client pledge: no assurance
+        # control restrains provocation, real (0.3) or suspected (SUSP), not divergence; no client pledge: no assurance
+        entrap = ((0.3 + SUSP) * (1 - CTRL_BI) + DIVENT * 0.5) * (1 - 0.0)
         p_war = min(1.0, risk + entrap)
         burden = w * PAT_P0 / (w * PAT_P0 + 0.05)  # beside the patron under a spoke: the client alone
         patron = 1.0 * (ACCESS - PTHREAT * risk) - WAR * w * p_war * burden + 0.5 * LEVERAGE * 1
@@ -265,10 +270,12 @@ def test_patron_payoff_join_vs_imposed_by_hand():
     clients_def = [0.05 + CONSULT * PROJ_10, 0.04 + CONSULT * PROJ_01]  # fight beside the patron
     burden = [CONSULT * PAT_P0 / (CONSULT * PAT_P0 + clients_def[0]),
               CONSULT * PAT_P1 / (CONSULT * PAT_P1 + clients_def[1])]
-    x = [0.3 + DIVENT * 0.5, 0.0]
+    prov, div = [0.3 + SUSP, SUSP], [DIVENT * 0.5, 0.0]
+    x = [prov[i] + div[i] for i in range(2)]
     stake = [1.0, 0.5]
-    for k, assurance in ((0, ASSURE_CON), (1, ASSURE_CON * (1 - IMP_DISC))):
-        entrap = [x[i] * (1 - CTRL_MULTI) * (1 - assurance) for i in range(2)]
+    # the patron judges the imposed commitment with the lure: it foresees only part of the lost assurance
+    for k, assurance in ((0, ASSURE_CON), (1, ASSURE_CON * (1 - IMP_DISC * (1 - LURE)))):
+        entrap = [(prov[i] * (1 - CTRL_MULTI) + div[i]) * (1 - assurance) for i in range(2)]
         patron = sum(
             stake[i] * (ACCESS - PTHREAT * risk[i]) - WAR * CONSULT * min(1.0, risk[i] + entrap[i]) * burden[i]
             for i in range(2)
@@ -279,10 +286,11 @@ def test_patron_payoff_join_vs_imposed_by_hand():
         assert ev.patron[k] == pytest.approx(patron, rel=1e-12)
     # Joining leaves less entrapment risk from C0 than imposing ...
     assert ev.entrapment[0, 0] < ev.entrapment[1, 0]
-    # ... but here C0's war probability is capped at 1 either way (risk 0.9+),
-    # so the patron's payoffs are equal: the cap is part of the model.
-    assert risk[0] + x[0] * (1 - CTRL_MULTI) * (1 - ASSURE_CON) >= 1.0
-    assert ev.patron[0] == pytest.approx(ev.patron[1], rel=1e-12)
+    # ... C0's war probability is capped at 1 either way (risk 0.9+), but the
+    # patron suspects C1 too, and C1's is not: joining pays strictly more (H1).
+    assert risk[0] + (prov[0] * (1 - CTRL_MULTI) + div[0]) * (1 - ASSURE_CON) >= 1.0
+    assert risk[1] + prov[1] * (1 - CTRL_MULTI) * (1 - ASSURE_CON) < 1.0
+    assert ev.patron[0] > ev.patron[1] + 1e-6
 
 
 def test_durability_by_hand():

@@ -57,17 +57,17 @@ class ClientGame:
     def of(cls, th: Theatre) -> ClientGame:
         """The game of a theatre, with its stage 2 tables."""
         blocks, singles = block_table(th), single_table(th)
-        return cls(th, blocks, singles, ImpositionTable(th, singles))
+        return cls(th, blocks, singles, ImpositionTable(th, singles, blocks))
 
-    def lone(self, U: int) -> LoneOutcome:
-        """Stage 2 for the lone clients U (:meth:`ImpositionTable.lone`)."""
-        return self.imposition.lone(U)
+    def lone(self, U: int, blocks: tuple[int, ...] = ()) -> LoneOutcome:
+        """Stage 2 for the lone clients U and the pacts in force on offer (:meth:`ImpositionTable.lone`)."""
+        return self.imposition.lone(U, blocks)
 
     def row(self, g: int) -> np.ndarray:
         return self.ROW[g]
 
     def payoff(self, blocks: tuple[int, ...], U: int) -> np.ndarray:
-        u = self.adj_dense[U & self.imposable].copy()
+        u = self.adj_dense[self.imposition.m0_of(blocks, U)].copy()
         for i in self.th.members(U):
             u += self.ROW[1 << i]
         for b in blocks:
@@ -154,7 +154,8 @@ def stable_structures(game: ClientGame) -> list[tuple[tuple[int, ...], int]]:
     """Every individually stable structure (exact). Both searches return
     the same list (same structures, same order): the scalar one for small
     theatres, the vectorised one otherwise."""
-    if len(game.atoms) <= SCALAR_ATOMS or not np.isfinite(game.adj_dense).all():
+    if len(game.atoms) <= SCALAR_ATOMS or not np.isfinite(game.adj_dense).all() or game.imposition.multi_units:
+        # (pacts in force on offer for imposition: the scalar search handles them)
         # (the vectorised tables rely on adj[M0] - adj[M0] being exactly 0)
         return ReferenceSearch(game).run()
     return FastSearch(game).run()

@@ -11,13 +11,22 @@ from pactlab.model.theatre import Theatre
 from pactlab.model.threat import level_weight
 
 
-def durability(th: Theatre, clients: list[int], lcc: int, imposed: bool) -> tuple[float, dict[str, float]]:
-    """Yearly hazard of a treaty ending and its log-hazard terms (docs/model.md §5)."""
+def durability(
+    th: Theatre, clients: list[int], lcc: int, imposed: bool, indigenous: float | None = None
+) -> tuple[float, dict[str, float]]:
+    """Yearly hazard of a treaty ending and its log-hazard terms (docs/model.md §5).
+
+    ``indigenous`` is the clients' commitment absent the patron (H2,
+    :func:`pactlab.model.treaties.indigenous_share`); by default the level
+    weight of their pledge to each other."""
     p = th.params
     idx = np.array(clients)
     pairs = [(a, b) for k, a in enumerate(clients) for b in clients[k + 1 :]]
     disp = float(np.mean([th.dispute[a, b] for a, b in pairs])) if pairs else 0.0
-    indigenous = 0.0 if imposed else float(level_weight(lcc, p))
+    if imposed:
+        indigenous = 0.0
+    elif indigenous is None:
+        indigenous = float(level_weight(lcc, p))
     terms = {
         "base": float(np.log(p.base_hazard)),
         "imposed": p.hazard_imposed * float(imposed),

@@ -73,13 +73,16 @@ def _structure(th: Theatre, game: ClientGame, sel: Selection, u: np.ndarray, out
 def _stage2(th: Theatre, game: ClientGame, blocks: tuple[int, ...], lone: LoneOutcome, out: list[Comparison]) -> None:
     """Each block's level, the patron's choice for each group, and imposition."""
     s = th.scenario
+    imposed_mask = lone.group.mask if lone.group is not None else 0
     for b in blocks:
+        if b & imposed_mask:
+            continue
         g = game.block_tab[b]
-        # level choice
+        # level choice: each member's preferred level against the other one
         for i, pref in g.level_pref.items():
             vals = g.level_values[i]
             if len(vals) > 1:
-                other = [l for l in vals if l != g.lcc]
+                other = [l for l in vals if l != pref]
                 out.append(
                     Comparison(
                         "clients", th.ids[i], f"{LEVEL[pref]} pledge within {th.label(b)}",

@@ -91,6 +91,54 @@ class Parameters(BaseModel):
     counter_alignment: float = Field(
         0.5, ge=0, le=1, description="how far cross-theatre linking closes the gap to full alignment among adversaries (seed 004)"
     )
+    # --- Model v2: client types, control, imposition, the critics' factors (docs/model.md §3.4)
+    suspicion: float = Field(
+        0.2, ge=0, le=1, description="patron's baseline suspicion that a client will provoke the adversary (it cannot tell status-quo clients from reckless ones); lowered by the clients' own mutual commitment (H1)"
+    )
+    lure: float = Field(
+        0.5, ge=0, le=1, description="share of an imposed commitment's lost assurance the patron does not foresee when it imposes (H3: the lure of imposed multilateralism)"
+    )
+    linkage_cost: float = Field(
+        0.5, ge=0, description="cost to a client of refusing its patron's multilateral, per unit of what its patron pledge in force is worth to it (H4)"
+    )
+    rival_value: float = Field(
+        1.0, ge=0, description="client's value of a patron pledge against its other principal threat, per unit of the threat it removes (OTH1)"
+    )
+    coverage_signal: float = Field(
+        0.5, ge=0, le=1, description="share of a patron pledge the adversary discounts when it covers a block below the level the block pledged (H5: consult-only 'may signal disinterest')"
+    )
+    anticipation: float = Field(
+        0.5, ge=0, le=1, description="weight committed clients put on a pledge the patron has said will follow once they organise (ANT1)"
+    )
+    cooperate_weight: float = Field(
+        0.1, ge=0, le=1, description="share of a partner's projected power security cooperation without a pledge brings (T2)"
+    )
+    council_relief: float = Field(
+        0.5, ge=0, le=1, description="share of the dispute cost between members removed inside a treaty with a standing council (COUNCIL1)"
+    )
+    trend_formation: float = Field(
+        0.3, ge=0, description="clients' valuation of occupation risk rises by this per unit of rising threat trend (TREND1)"
+    )
+    counter_reaction: float = Field(
+        0.3, ge=0, le=1, description="how far aligned adversaries close the gap to full alignment per unit of the new defence pledges the design creates (seed 004: counter-alignment)"
+    )
+    # --- Model v2 switches: each mechanism can be turned off (ablation) -------
+    m_suspicion: bool = Field(True, description="H1: baseline suspicion of every client, lowered by the clients' own commitment")
+    m_control_provocation_only: bool = Field(True, description="control restrains a client's provocation only, not its threat divergence")
+    m_obligation_under_pact: bool = Field(True, description="the cost of an obligation to a partner is the partner's threat under the pact")
+    m_coverage_signal: bool = Field(True, description="H5: a patron pledge below the block's own level is discounted by the adversary")
+    m_indigenous_absent_patron: bool = Field(True, description="H2: a block counts as indigenous only if its members would form it absent the patron")
+    m_imposition_any_units: bool = Field(True, description="H3/H4: the patron may propose a multilateral to any set of units, pacts in force included, choosing the best subset")
+    m_lure: bool = Field(True, description="H3: the patron overestimates an imposed commitment's assurance")
+    m_linkage: bool = Field(True, description="H4: refusing the patron's proposal puts the client's patron pledge in force at risk")
+    m_rival: bool = Field(True, description="OTH1: patron pledges protect a client against its other principal threat")
+    m_anticipated: bool = Field(True, description="ANT1: committed clients anticipate the pledge the patron has said will follow")
+    m_cooperation: bool = Field(True, description="T2: security cooperation without a pledge brings a share of the partner's power")
+    m_council: bool = Field(True, description="COUNCIL1: standing councils lower the weight of disputes between members")
+    m_reliability: bool = Field(True, description="REL1: clients expect the patron to honour its pledges with the coded fulfilment rate")
+    m_trend_formation: bool = Field(True, description="TREND1: a rising threat raises the clients' valuation of occupation risk when they choose")
+    m_counter_alignment: bool = Field(True, description="seed 004: aligned adversaries align more closely as new defence pledges form")
+    m_renewal: bool = Field(True, description="pledges in force are reported as renewals and accessions, not silently dropped")
     # --- Durability (H2, H3) -------------------------------------------------------
     base_hazard: float = Field(1 / 30, gt=0, description="yearly hazard of a treaty ending, all covariates at zero")
     hazard_imposed: float = Field(1.2, description="log-hazard added when the patron imposed the clients' commitment (H3)")
@@ -117,8 +165,17 @@ def _specs_from_fields() -> tuple:
 
     from pactlab.parameters import ParamSpec
 
+    import typing
+
     out = []
     for name, f in Parameters.model_fields.items():
+        if f.annotation is bool:  # a mechanism switch
+            out.append(ParamSpec(name=name, default=f.default, doc=f.description or "", kind="bool"))
+            continue
+        if typing.get_origin(f.annotation) is typing.Literal:  # a global choice
+            out.append(ParamSpec(name=name, default=f.default, doc=f.description or "", kind="choice",
+                                 choices=tuple(typing.get_args(f.annotation))))
+            continue
         lo = hi = None
         strict = False
         for m in f.metadata:

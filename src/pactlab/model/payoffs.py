@@ -49,27 +49,55 @@ class GroupEval:
 
 def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, kind: np.ndarray) -> GroupEval:
     p = th.params
+    ctx = th.ctx
     member = np.asarray(member, bool)
     m, n = member.shape
     lcc = np.asarray(lcc, int)
     lp = np.asarray(lp, int)
     kind = np.asarray(kind, int)
+    multi = (kind == JOIN) | (kind == IMPOSED)
 
     both = member[:, :, None] & member[:, None, :]  # (m, j, i)
     pair_rank = np.where(both, np.maximum(lcc[:, None, None], th.prior_cc[None]), th.prior_cc[None])
     offdiag = ~np.eye(n, dtype=bool)[None]
-    w_pair = level_weight(pair_rank, p) * offdiag  # (m, j, i)
+    w_pair = level_weight(pair_rank, p)
+    if p.m_cooperation and ctx.coop.any():
+        # security cooperation without a pledge brings a share of the partner's power (T2)
+        w_pair = np.where((pair_rank == 0) & ctx.coop[None], p.cooperate_weight, w_pair)
+    w_pair = w_pair * offdiag  # (m, j, i)
     d_clients = th.cap[None, :] + np.einsum("bji,ji->bi", w_pair, th.proj)
 
     lp_eff = np.where(member, np.maximum(lp[:, None], th.prior_patron[None, :]), th.prior_patron[None, :])
     w_p = level_weight(lp_eff, p)
-    # Linked outside states take part only in what the design creates (seed 004),
-    # not in the commitments already in force.
-    new_pledge = member & (lp[:, None] > 0)
-    patron_part = w_p * th.patron_proj[None, :] + np.where(
+    if p.m_cooperation and ctx.patron_coop.any():
+        w_p = np.where((lp_eff == 0) & ctx.patron_coop[None, :], p.cooperate_weight, w_p)
+    # A pledge is new only where it is above the pledge in force (a "spoke" to a
+    # client that already holds it creates nothing, earns no leverage and brings
+    # no linked outside power).
+    new_pledge = member & (lp[:, None] > th.prior_patron[None, :])
+    # H5: a patron pledge below the level the block pledged itself signals
+    # disinterest to the adversary.
+    cover = np.ones((m, n))
+    if p.m_coverage_signal:
+        under = member & (kind == SPOKES)[:, None] & (lp[:, None] > 0) & (lp[:, None] < lcc[:, None])
+        cover = np.where(under, 1.0 - p.coverage_signal, 1.0)
+    patron_part = w_p * th.patron_proj[None, :] * cover + np.where(
         new_pledge, level_weight(lp[:, None] * new_pledge, p) * th.outside_proj[None, :], 0.0
     )
-    defence = d_clients + patron_part
+    real_defence = d_clients + patron_part
+
+    # The adversary side's reaction: aligned adversaries close part of the gap
+    # to full alignment as the design creates new defence pledges (seed 004).
+    mates = both & offdiag  # (m, j, i)
+    has_mates = mates.any(axis=1)
+    react = np.ones((m, n))
+    if p.m_counter_alignment and p.counter_reaction > 0 and ctx.gap_power.any():
+        new_defend = member & (((lp[:, None] == 2) & new_pledge) | ((lcc[:, None] == 2) & has_mates & (th.prior_cc.max(axis=0)[None, :] < 2)))
+        share = new_defend.sum(axis=1) / n
+        react = 1.0 + p.counter_reaction * share[:, None] * ctx.gap_power[None, :]
+    # (the contest is homogeneous of degree zero, so more attacking power at a
+    # client is the same as its defence divided by the same factor)
+    defence = real_defence / react
 
     # Occupation threat along the most credible route: directly, or through
     # one other client first (stepping stones). A partner in the group is
@@ -83,18 +111,42 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     probe = member & (theta > p.probe_threshold)
     risk = theta * (1.0 + p.probe_escalation * probe)
 
+    # The clients' own view: a pledge the patron has said will follow once
+    # they organise (ANT1), and the patron honouring its pledges only with the
+    # coded fulfilment rate (REL1).
+    theta_cl = theta
+    if ctx.anticipated > 0:
+        ant = np.where(member & has_mates & (lcc[:, None] >= 1), p.anticipation * level_weight(ctx.anticipated, p), 0.0)
+        theta_cl = _threat(th, member, (real_defence + ant * th.patron_proj[None, :]) / react)
+    if ctx.reliability < 1.0:
+        theta_np = _threat(th, member, d_clients / react)
+        theta_cl = ctx.reliability * theta_cl + (1.0 - ctx.reliability) * theta_np
+    trend = 1.0
+    if p.m_trend_formation and th.trend != 0:
+        trend = max(0.0, 1.0 + p.trend_formation * th.trend)
+    risk_cl = trend * theta_cl * (1.0 + p.probe_escalation * probe)
+
     # Clients' payoff from their own group.
     weight = 1.0 - th.divergence[None, :]
-    mates = both & offdiag  # (m, j, i)
-    neighbour = np.einsum("bji,ji,bj->bi", mates.astype(float), th.prox, theta)
+    neighbour = np.einsum("bji,ji,bj->bi", mates.astype(float), th.prox, theta_cl)
     w_mates = w_pair * mates
-    obligation = p.obligation_cost * np.einsum("bji,j->bi", w_mates, th.theta_sq)
-    dispute = p.dispute_cost * np.einsum("bji,ji->bi", w_mates, th.dispute)
+    partner_threat = theta if p.m_obligation_under_pact else np.broadcast_to(th.theta_sq[None, :], (m, n))
+    obligation = p.obligation_cost * np.einsum("bji,bj->bi", w_mates, partner_threat)
+    w_disp = w_mates
+    if p.m_council:
+        # a standing council (in force, or the one a multilateral with the patron sets up) resolves disputes
+        relief = ctx.council[None] | (multi & (lp > 0))[:, None, None]
+        w_disp = w_mates * np.where(relief, 1.0 - p.council_relief, 1.0)
+    dispute = p.dispute_cost * np.einsum("bji,ji->bi", w_disp, th.dispute)
     top_rank = np.maximum(np.maximum(np.where(member, lcc[:, None], 0), lp_eff), th.prior_cc.max(axis=1)[None, :])
     econ = p.econ_cost * th.econ[None, :] * level_weight(top_rank, p)
-    has_mates = mates.any(axis=1)
     formation = p.pledge_cost * level_weight(np.where(has_mates, lcc[:, None], 0), p)
-    own = -weight * (risk + p.neighbour_weight * neighbour) - obligation - dispute - econ - formation
+    own = -weight * (risk_cl + p.neighbour_weight * neighbour) - obligation - dispute - econ - formation
+    if ctx.rival_power.any():
+        # a patron pledge also protects the client against its other principal threat (OTH1)
+        rp = ctx.rival_power[None, :]
+        shield = ctx.reliability * w_p * th.patron_proj[None, :]
+        own = own + p.rival_value * (csf(rp, th.cap[None, :], p) - csf(rp, th.cap[None, :] + shield, p))
     own = np.where(member, own, 0.0)
 
     # The group's effect on everyone else: their neighbours are more or less
@@ -104,14 +156,24 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
 
     # Patron.
     allied = member & (lp_eff > 0)
-    multi = (kind == JOIN) | (kind == IMPOSED)
     control = np.where(
         allied, np.where(multi[:, None] & (lp[:, None] > 0), p.control_multilateral, p.control_bilateral), 0.0
     )
     a_rank = np.array([0.0, p.assurance_consult, p.assurance_defend])
     assurance = np.where(member & (lcc[:, None] > 0), a_rank[np.minimum(lcc, 2)][:, None], 0.0)
-    assurance = np.where((kind == IMPOSED)[:, None], assurance * (1.0 - p.imposed_discount), assurance)
-    entrap = (th.provocation[None, :] + p.divergence_entrapment * th.divergence[None, :]) * (1 - control) * (1 - assurance)
+    lost = p.imposed_discount * (1.0 - (p.lure if p.m_lure else 0.0))
+    assurance = np.where((kind == IMPOSED)[:, None], assurance * (1.0 - lost), assurance)
+    # a commitment in force among the members is indigenous, whatever the patron adds
+    in_force = np.where(mates, th.prior_cc[None], 0).max(axis=1)  # (m, i)
+    assurance = np.where(member, np.maximum(assurance, a_rank[in_force]), 0.0)
+    # H1: the patron cannot tell a status-quo client from one that would drag
+    # it into war; its suspicion is lowered by the clients' own commitment.
+    provocation = th.provocation[None, :] + (p.suspicion if p.m_suspicion else 0.0)
+    diverge = p.divergence_entrapment * th.divergence[None, :]
+    if p.m_control_provocation_only:
+        entrap = (provocation * (1 - control) + diverge) * (1 - assurance)
+    else:
+        entrap = (provocation + diverge) * (1 - control) * (1 - assurance)
     p_war = np.minimum(1.0, risk + entrap)
     # Who fights beside the patron: in one multilateral treaty, every member
     # pledged to the client; under a spoke, the client alone.
@@ -122,9 +184,22 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
         p.war_cost * w_p * p_war * burden
     )
     up = np.where(member, up_i, 0.0).sum(axis=1)
-    n_spokes = np.where(kind == SPOKES, (member & (lp[:, None] > 0)).sum(axis=1), 0)
+    n_spokes = np.where(kind == SPOKES, new_pledge.sum(axis=1), 0)
     up = up + th.leverage * p.leverage_value * n_spokes
     return GroupEval(
-        theta=theta, defence=np.where(member, defence, 0.0), probe=probe, own=own, ext=ext, patron=up,
+        theta=theta, defence=np.where(member, real_defence, 0.0), probe=probe, own=own, ext=ext, patron=up,
         entrapment=np.where(allied, entrap, 0.0), burden=burden, assurance=assurance,
     )
+
+
+def _threat(th: Theatre, member: np.ndarray, defence: np.ndarray) -> np.ndarray:
+    """Members' occupation threat at the given defence (the route rule of
+    :func:`evaluate`), for the clients' own view of their threat."""
+    p = th.params
+    n = th.n
+    offdiag = ~np.eye(n, dtype=bool)[None]
+    direct = csf(th.adv_power[None, :], defence, p)
+    first = np.where(member, direct, th.theta_sq[None, :])
+    cond = csf(th.step_power[None, :, :], defence[:, None, :], p)
+    via = (first[:, :, None] * cond * offdiag).max(axis=1)
+    return np.where(member, np.maximum(direct, via), 0.0)

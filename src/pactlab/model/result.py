@@ -37,7 +37,7 @@ class TreatyPrediction:
     with_patron: bool
     level: str  # consult | defend
     form: str  # bilateral | trilateral | multilateral
-    origin: str  # indigenous | joined | imposed | spoke | existing
+    origin: str  # indigenous | joined | accession | imposed | spoke | upgrade | renewal (docs/model.md §5)
     hazard: float
     expected_years: float
     durability: str  # long | short

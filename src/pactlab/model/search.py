@@ -76,6 +76,9 @@ class ReferenceSearch:
         self.game = game
         self.th, self.atoms, self.imposable = game.th, game.atoms, game.imposable
         self.ROW, self.FEAS, self.adj_dense, self.adj_row = game.ROW, game.FEAS, game.adj_dense, game.adj_row
+        # units that may be offered an imposed multilateral: imposable lone
+        # clients and pacts in force standing as their own group
+        self._units = set(game.imposition.units)
 
     def _feasible(self, g: int) -> bool:
         return bool(self.FEAS[g])
@@ -89,16 +92,17 @@ class ReferenceSearch:
     def _after(self, M0: int, a: int, src: int, dst: int | None) -> int:
         """M0 after moving atom a from src to dst (None: alone)."""
         imp = self.imposable
+        units = self._units
         out = M0
-        if a.bit_count() == 1 and a & imp:
+        if a in units:
             if src == a:
                 out &= ~a
             elif dst is None:
                 out |= a
         rest = src & ~a
-        if rest.bit_count() == 1 and rest & imp:
+        if rest in units:
             out |= rest
-        if dst is not None and dst.bit_count() == 1 and dst & imp:
+        if dst is not None and dst in units:
             out &= ~dst
         return out
 
@@ -203,7 +207,7 @@ class ReferenceSearch:
                     for t in range(r):
                         if bits >> t & 1:
                             g |= atoms[rest[t]]
-                    if g.bit_count() == 1 and g & must_group:
+                    if g in self._units and g & must_group:
                         continue
                     if not self._feasible(g) or not self._self_ok(g, M0):
                         continue
@@ -218,8 +222,16 @@ class ReferenceSearch:
         if not self.adj_row:
             run(0, 0)  # payoffs are a plain sum of group rows: anyone may be lone
         else:
-            for M0 in m0_candidates(self.game, [a for a in imp_atoms if a.bit_count() == 1]):
-                run(M0, self.imposable & ~M0)
+            multi = [a for a in imp_atoms if a.bit_count() >= 2]
+            singles = [a for a in imp_atoms if a.bit_count() == 1]
+            if multi:  # the pair pre-test assumes only lone clients on offer; run() tests every pair itself
+                cands = [sum(a for t, a in enumerate(singles) if b >> t & 1) for b in range(1 << len(singles))]
+            else:
+                cands = m0_candidates(self.game, singles)
+            for M0s in cands:
+                for bits in range(1 << len(multi)):
+                    M0 = M0s | sum(a for t, a in enumerate(multi) if bits >> t & 1)
+                    run(M0, self.imposable & ~M0)
         return out
 
 

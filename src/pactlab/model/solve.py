@@ -26,12 +26,12 @@ from pactlab.scenarios.schema import Scenario
 def solve(scenario: Scenario, params: Parameters = DEFAULT) -> Result:
     th = compile_theatre(scenario, params)  # threat and routes (H6, H7)
     blocks, singles = block_table(th), single_table(th)  # stage 2: the patron's design (H1, H4, H5)
-    imposition = ImpositionTable(th, singles)  # stage 2: imposed multilaterals (H3, H4)
+    imposition = ImpositionTable(th, singles, blocks)  # stage 2: imposed multilaterals (H3, H4)
     game = ClientGame(th, blocks, singles, imposition)  # stage 1 over the stage 2 payoffs
     stable = stable_structures(game)  # individual stability
     sel = select(game, stable)  # Pareto-efficient, then welfare, then fewest groups
     u = game.payoff(sel.blocks, sel.U)
-    lone = game.lone(sel.U)
+    lone = game.lone(sel.U, sel.blocks)
     treaties = new_treaties(th, blocks, sel.blocks, lone)  # with their durability (H2, H3)
     outcome_of = client_outcomes(th, blocks, sel.blocks, lone)  # stage 3: the adversary
     s = scenario

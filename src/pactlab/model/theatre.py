@@ -67,6 +67,16 @@ class Theatre:
     def label(self, mask: int) -> str:
         return "+".join(self.ids[i] for i in self.members(mask))
 
+    @property
+    def ctx(self):
+        """Inputs beyond power and threat (:mod:`pactlab.model.context`), compiled on first use."""
+        c = self.__dict__.get("_ctx")
+        if c is None:
+            from pactlab.model.context import compile_context
+
+            c = self.__dict__["_ctx"] = compile_context(self, self.scenario, threat.tie_index(self.scenario))
+        return c
+
 
 def _commitments_in_force(s: Scenario, idx: dict[str, int], pid: str | None) -> tuple[np.ndarray, np.ndarray]:
     """(prior_cc, prior_patron): the rank of the pledges in force before the
