@@ -12,7 +12,6 @@ it reproduces the hand-coded values.
 from __future__ import annotations
 
 import gzip
-import time
 from pathlib import Path
 
 import numpy as np
@@ -372,14 +371,6 @@ def test_user_named_aligned_and_no_patron(d):
     n = parse_scenario(build_theatre(d, None, 1948, [200, 220, 211, 210, 212], 365, aligned=[]))
     assert n.patron is None and not n.by_role(Role.aligned_adversary)
     solve(n)
-
-
-def test_builds_are_fast(d, built):
-    build_theatre(d, **EUROPE)  # warm caches
-    t = time.perf_counter()
-    for _ in range(5):
-        build_theatre(d, **EUROPE)
-    assert (time.perf_counter() - t) / 5 < 0.5
 
 
 # ----------------------------------------------------------------------------------------- YAML and CLI

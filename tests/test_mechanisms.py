@@ -21,7 +21,6 @@ from pactlab.model.patron import block_table, single_table
 from pactlab.model.payoffs import IMPOSED, JOIN, NONE, SPOKES, evaluate
 from pactlab.model.solve import solve
 from pactlab.model.theatre import compile_theatre
-from pactlab.model.threat import csf
 from pactlab.model.treaties import indigenous_share
 from pactlab.scenarios.loader import parse_scenario
 

@@ -98,7 +98,24 @@ def _jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
+def _new(r: Result) -> Result:
+    """The result with only its new treaties: a pact in force that the design
+    keeps (origin ``renewal``) is not a prediction of a new treaty."""
+    import copy
+    import dataclasses
+
+    kept = tuple(t for t in r.treaties if getattr(t, "origin", None) != "renewal")
+    if len(kept) == len(r.treaties):
+        return r
+    if dataclasses.is_dataclass(r):
+        return dataclasses.replace(r, treaties=kept)
+    out = copy.copy(r)
+    out.treaties = kept
+    return out
+
+
 def score(s: Scenario, r: Result) -> CaseScore:
+    r = _new(r)
     outside = {a.id for a in s.by_role(Role.outside)}
     pred_sets = [frozenset(t.members) - outside for t in r.treaties]
     pred_label = LABELS.get(r.design, r.design)
@@ -178,6 +195,7 @@ def exact_score(s: Scenario, r: Result) -> ExactScore | None:
     rec = s.record
     if rec is None or s.kind != "historical":
         return None
+    r = _new(r)
     outside = {a.id for a in s.by_role(Role.outside)}
     pred = {}
     for t in r.treaties:

@@ -101,7 +101,7 @@ class ImpositionTable:
         return np.where(th.prior_patron > 0, p.rebuff_cost * th.leverage, 0.0)
 
     def _fixpoint(self) -> None:
-        th, p = self.th, self.th.params
+        th, _p = self.th, self.th.params
         n, k = th.n, self._k
         size = 1 << n
         self.adj_dense = np.zeros((size, n))

@@ -91,7 +91,6 @@ class ReferenceSearch:
 
     def _after(self, M0: int, a: int, src: int, dst: int | None) -> int:
         """M0 after moving atom a from src to dst (None: alone)."""
-        imp = self.imposable
         units = self._units
         out = M0
         if a in units:
