@@ -290,4 +290,4 @@ def test_glossary_doc_in_step():
     from pactlab import glossary
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "glossary.md"
-    assert doc.read_text(encoding="utf-8") == glossary.markdown(), "regenerate: pactlab glossary --format markdown > docs/glossary.md"
+    assert doc.read_text(encoding="utf-8").strip() == glossary.markdown().strip(), "regenerate: pactlab glossary --format markdown > docs/glossary.md"

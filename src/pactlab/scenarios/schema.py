@@ -39,6 +39,7 @@ MAX_DISTANCE_KM = 20_100.0
 CAPABILITY_UNITS: dict[str, tuple[float, float, str]] = {
     "cinc-share": (1e-6, 1.0, "a share of the state-system total (COW NMC CINC or a CAP2 share)"),
     "usd-billion": (1e-3, 1e5, "military expenditure in current US$ billion"),
+    "relative": (1e-6, 1e3, "a relative capability index (synthetic and stylised theatres)"),
 }
 
 
@@ -403,7 +404,7 @@ class Scenario(_Strict):
     capability_measure: str = Field(
         description="what 'capability' measures, e.g. 'COW NMC CINC, year before'"
     )
-    capability_unit: Literal["cinc-share", "usd-billion"] | None = Field(
+    capability_unit: Literal["cinc-share", "usd-billion", "relative"] | None = Field(
         default=None,
         description="the unit of every 'capability' value; when absent it is read from "
         "capability_measure (US$ or SIPRI without CINC -> usd-billion; otherwise cinc-share)",
