@@ -80,7 +80,7 @@ def run(scenarios: tuple[str, ...], fmt: str, report: Path | None, all_compariso
     from pactlab.model.solve import solve
 
     items = _scenarios(scenarios)
-    results = [(s, solve(s)) for s in items]
+    results = [(s, solve(s, distribution=True)) for s in items]
     if fmt == "json":
         payload = [r.to_dict() for _, r in results]
         click.echo(json.dumps(payload if len(payload) > 1 else payload[0], indent=2, default=float))
@@ -108,6 +108,13 @@ def run(scenarios: tuple[str, ...], fmt: str, report: Path | None, all_compariso
 def _print_result(s, r, all_comparisons: bool) -> None:
     console.rule(f"[bold]{s.title}[/] ({s.region}, {s.year}, {s.kind})")
     console.print(f"Predicted design: [bold]{r.design}[/]")
+    if r.distribution is not None:
+        d = r.distribution
+        probs = ", ".join(f"{k} {v:.3f}" for k, v in sorted(d.design_probabilities.items(), key=lambda x: -x[1]) if v > 0.0005)
+        console.print(f"Design probabilities ({d.method}): {probs}")
+        if d.has_record:
+            lp = f"{d.record_log_prob:.3f}" if d.record_log_prob is not None else "impossible at these precisions"
+            console.print(f"Log-probability of the record's new treaties: {lp}")
     t = Table(title="Treaties predicted", show_lines=False)
     for col in ("members", "level", "form", "origin", "expected years", "durability"):
         t.add_column(col)
