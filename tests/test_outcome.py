@@ -200,3 +200,18 @@ def test_precisions_are_declared_and_default_to_the_deterministic_model():
         assert getattr(DEFAULT, k) == math.inf
     # a deterministic parameter set keeps its digest; a finite precision changes it
     assert at().digest() != DEFAULT.digest()
+
+
+@pytest.mark.parametrize("k", [4, 57, 63])
+def test_hazard_table_equals_durability(k):
+    from pactlab.model.durability import durability
+
+    s = scenario(instance(k))
+    th = compile_theatre(s, at())
+    d = Distribution(th, ClientGame.of(th), th.params)
+    rng = np.random.default_rng(k)
+    for _ in range(20):
+        mem = sorted(set(int(x) for x in rng.integers(0, th.n, size=rng.integers(1, th.n + 1))))
+        for lcc in (0, 1, 2):
+            for imposed in (False, True):
+                assert math.isclose(d._hazard(mem, lcc, imposed), durability(th, mem, lcc, imposed)[0], rel_tol=1e-12)

@@ -42,6 +42,7 @@ from pactlab.model.params import Parameters
 from pactlab.model.patron import GroupTable
 from pactlab.model.payoffs import EPS, IMPOSED, JOIN, NONE, SPOKES
 from pactlab.model.theatre import Theatre, masks_to_matrix
+from pactlab.model.threat import level_weight
 
 #: exact enumeration of client structures up to this many atoms (Bell(8) = 4,140)
 MAX_EXACT_ATOMS = 8
@@ -298,12 +299,17 @@ def _structure_arrays(atoms: list[int], labels: np.ndarray):
     return groups
 
 
-def _popcount(x: np.ndarray, n: int) -> np.ndarray:
-    x = np.asarray(x, dtype=np.int64)
-    out = np.zeros(x.shape, dtype=np.int64)
+@lru_cache(maxsize=None)
+def _pop_table(n: int) -> np.ndarray:
+    ids = np.arange(1 << n, dtype=np.int64)
+    out = np.zeros(1 << n, dtype=np.int64)
     for b in range(n):
-        out += (x >> b) & 1
+        out += (ids >> b) & 1
     return out
+
+
+def _popcount(x: np.ndarray, n: int) -> np.ndarray:
+    return _pop_table(n)[np.asarray(x, dtype=np.int64)]
 
 
 def stage1(th: Theatre, atoms: list[int], ROW: np.ndarray, ADJ: np.ndarray, imposable: int, labels: np.ndarray,
@@ -382,25 +388,18 @@ def stage1(th: Theatre, atoms: list[int], ROW: np.ndarray, ADJ: np.ndarray, impo
 # ----------------------------------------------------------------------------------
 # The distribution
 # ----------------------------------------------------------------------------------
+#: SUB[T, S] = 1 if flag set T is a subset of S
+SUB = np.array([[float(t & ~x == 0) for x in range(16)] for t in range(16)])
+SUB_INV = np.linalg.inv(SUB)
+
+
 def _zeta(dist: np.ndarray) -> np.ndarray:
     """(..., 16) flag distribution -> P(flags subset of S) for every S."""
-    z = dist.copy()
-    for b in range(4):
-        bit = 1 << b
-        for s_ in range(16):
-            if s_ & bit:
-                z[..., s_] += z[..., s_ ^ bit]
-    return z
+    return dist @ SUB
 
 
 def _mobius(z: np.ndarray) -> np.ndarray:
-    d = z.copy()
-    for b in range(4):
-        bit = 1 << b
-        for s_ in range(16):
-            if s_ & bit:
-                d[..., s_] -= d[..., s_ ^ bit]
-    return d
+    return z @ SUB_INV
 
 
 class Distribution:
@@ -491,11 +490,43 @@ class Distribution:
         return np.array(sorted(found), dtype=np.int64)
 
     # -- per-group outcome tables ----------------------------------------------------------
+    def _hazard(self, mem: list[int], lcc: int, imposed: bool) -> float:
+        """The yearly hazard of a treaty (:func:`pactlab.model.durability.durability`),
+        from a per-mask table of its member means."""
+        mask = sum(1 << i for i in mem)
+        return float(self._hz_base[mask] * self._hz_level[(lcc, imposed)])
+
+    def _hazard_tables(self) -> None:
+        th, n = self.th, self.n
+        p = th.params
+        size = 1 << n
+        ids = np.arange(size, dtype=np.int64)
+        member = masks_to_matrix(ids, n).astype(float)
+        cnt = np.maximum(member.sum(axis=1), 1.0)
+
+        def mean(x):
+            return member @ x / cnt
+
+        npairs = cnt * (cnt - 1) / 2
+        iu = np.triu_indices(n, 1)
+        pair_in = member[:, iu[0]] * member[:, iu[1]]
+        disp = np.where(npairs > 0, pair_in @ th.dispute[iu] / np.maximum(npairs, 1.0), 0.0)
+        log_base = (math.log(p.base_hazard) - p.hazard_threat * mean(th.theta_sq) + p.hazard_provocation * mean(th.provocation)
+                    + p.hazard_divergence * mean(th.divergence) + p.hazard_dispute * disp + p.hazard_econ * mean(th.econ)
+                    - p.hazard_trend * th.trend)
+        self._hz_base = np.exp(log_base)
+        self._hz_level = {}
+        for lcc in (0, 1, 2):
+            for imposed in (False, True):
+                ind = 0.0 if imposed else float(level_weight(lcc, p))
+                self._hz_level[(lcc, imposed)] = math.exp(p.hazard_imposed * float(imposed) - p.hazard_indigenous * ind)
+
     def _outcome_tables(self) -> None:
         """For every group: probabilities of its treaties, as linear tables (per
         client) and flag distributions (for the design label)."""
         th, n = self.th, self.n
         size = 1 << n
+        self._hazard_tables()
         # per-mask tables for blocks and singles: flags (16), treaty (n), defend (n), hazard (n),
         # multilateral (n), pair (n, n)
         self.FLAG = np.zeros((size, 16))
@@ -523,7 +554,7 @@ class Distribution:
                     pl = self.imp.plev[li, g]
                     if pl == 0:
                         continue
-                    hz, _ = durability(th, mem, l, True)
+                    hz = self._hazard(mem, l, True)
                     tre[c, mem] += pl
                     dfd[c, mem] += pl * (l == 2)
                     haz[c, mem] += pl * hz
@@ -558,7 +589,7 @@ class Distribution:
                     if kind == JOIN:
                         if not (existing and all(th.prior_patron[i] >= l for i in mem)):
                             f |= (FA if len(mem) >= 3 else FC) | FD
-                            hz, _ = durability(th, mem, l, False)
+                            hz = self._hazard(mem, l, False)
                             self.TRE[mask, mem] += w
                             self.DEF[mask, mem] += w * (l == 2)
                             self.HAZ[mask, mem] += w * hz
@@ -569,79 +600,83 @@ class Distribution:
                         for i in mem:
                             if th.prior_patron[i] < lpv:
                                 f |= FB | FD
-                                hz, _ = durability(th, [i], 0, False)
+                                hz = self._hazard([i], 0, False)
                                 self.TRE[mask, i] += w
                                 self.DEF[mask, i] += w * (lpv == 2)
                                 self.HAZ[mask, i] += w * hz
                     self.FLAG[mask, f] += w
 
     # -- aggregates ---------------------------------------------------------------------
-    def _lone_lin(self, U: int, table: np.ndarray, imp_table: np.ndarray | None) -> np.ndarray:
-        out = sum((table[1 << i] for i in self.th.members(U)), np.zeros(table.shape[1:]))
-        il = self.il
-        M0 = U & self.imposable
-        if il.k >= 2 and imp_table is not None and M0.bit_count() >= 2:
-            c = self._cidx(M0)
-            single = np.stack([table[1 << i] for i in il.E])
-            d = imp_table - np.tensordot(il.bits.astype(float), single, axes=(1, 0))
-            out = out + il.p_prop[c] * np.tensordot(il.form[c], d, axes=(0, 0))
-        return out
-
     def _cidx(self, M0: int) -> int:
         return sum(1 << t for t, i in enumerate(self.il.E) if M0 >> i & 1)
 
-    def _lone_zeta(self, U: int) -> np.ndarray:
-        th, il = self.th, self.il
-        z = np.ones(16)
-        zs = {i: _zeta(self.FLAG[1 << i]) for i in th.members(U)}
+    def _lone_tables(self) -> None:
+        """Per set U of lone clients: the zeta-transformed flag distribution
+        ``ZU`` and the linear tables, over every U that occurs."""
+        th, il, n = self.th, self.il, self.n
+        size = 1 << n
+        ZF = _zeta(self.FLAG)  # (2^n, 16)
+        # PZ[X] = prod over clients i in X of their spoke lottery's zeta vector
+        PZ = np.ones((size, 16))
+        for x in range(1, size):
+            low = x & -x
+            PZ[x] = PZ[x ^ low] * ZF[low]
+        self.PZ = PZ
+        tabs = (self.TRE, self.DEF, self.HAZ, self.MUL, self.PAIR)
+        # sums of the single tables over X
+        self.SUMS = []
+        for t in tabs:
+            acc = np.zeros(t.shape)
+            for x in range(1, size):
+                low = x & -x
+                acc[x] = acc[x ^ low] + t[low]
+            self.SUMS.append(acc)
+        if il.k >= 2 and self.imp is not None:
+            kk = il.size
+            full = il.full
+            pp, form = il.p_prop, il.form
+            rest = full[:, None] & ~full[None, :]  # M0 minus F (as client masks)
+            zimp = _zeta(self.imp_flag)  # (kk, 16)
+            mixed = np.einsum("cf,fs,cfs->cs", form, zimp, PZ[rest])
+            self.ZMIX = (1.0 - pp + pp * il.fail)[:, None] * PZ[full] + pp[:, None] * mixed
+            self.ADJQ = []
+            for t_i, it in enumerate(self.imp_lin):
+                d = it - self.SUMS[t_i][full]
+                self.ADJQ.append(pp.reshape((kk,) + (1,) * (d.ndim - 1)) * np.tensordot(form, d, axes=(1, 0)))
+        else:
+            self.ZMIX = None
+
+    def _lone(self, U: int):
         M0 = U & self.imposable
-        for i in th.members(U & ~M0):
-            z = z * zs[i]
-        if il.k < 2 or M0.bit_count() < 2 or self.imp is None:
-            for i in th.members(M0):
-                z = z * zs[i]
-            return z
+        if self.ZMIX is None or M0.bit_count() < 2:
+            return self.PZ[U], [x[U] for x in self.SUMS]
         c0 = self._cidx(M0)
-        allm = np.ones(16)
-        for i in th.members(M0):
-            allm = allm * zs[i]
-        pp = il.p_prop[c0]
-        mix = (1.0 - pp + pp * il.fail[c0]) * allm
-        for cF in np.flatnonzero(il.form[c0] > 0):
-            rest = np.ones(16)
-            for t, i in enumerate(il.E):
-                if (c0 >> t & 1) and not (cF >> t & 1):
-                    rest = rest * zs[i]
-            mix = mix + pp * il.form[c0, cF] * _zeta(self.imp_flag[cF]) * rest
-        return z * mix
+        z = self.PZ[U & ~M0] * self.ZMIX[c0]
+        return z, [x[U] + a[c0] for x, a in zip(self.SUMS, self.ADJQ)]
 
     def summary(self) -> dict:
         """Design probabilities and per-client marginals, summed over structures."""
         sw, n = self.sw, self.n
-        keep = np.flatnonzero(sw.prob > 0)
-        design = np.zeros(16)
-        lin = [np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros((n, n))]
-        tables = (self.TRE, self.DEF, self.HAZ, self.MUL, self.PAIR)
-        imp_lin = getattr(self, "imp_lin", (None,) * 5)
-        zcache: dict[int, np.ndarray] = {}
-        lcache: dict[int, list] = {}
-        for s in keep:
-            w = sw.prob[s]
-            z = np.ones(16)
-            U = int(sw.U[s])
-            for g in sw.groups[s]:
-                g = int(g)
-                if g and g.bit_count() >= 2:
-                    z = z * _zeta(self.FLAG[g])
-                    for x, t in zip(lin, tables):
-                        x += w * t[g]
-            if U not in zcache:
-                zcache[U] = self._lone_zeta(U)
-                lcache[U] = [self._lone_lin(U, t, it) for t, it in zip(tables, imp_lin)]
-            z = z * zcache[U]
-            for x, y in zip(lin, lcache[U]):
-                x += w * y
-            design += w * _mobius(z)
+        if not hasattr(self, "PZ"):
+            self._lone_tables()
+        keep = sw.prob > 0
+        groups, prob, Us = sw.groups[keep], sw.prob[keep], sw.U[keep]
+        block = _popcount(groups, n) >= 2
+        ZF = _zeta(self.FLAG)
+        z = np.where(block[:, :, None], ZF[groups], 1.0).prod(axis=1)  # (S, 16)
+        uniq, inv = np.unique(Us, return_inverse=True)
+        lone = [self._lone(int(u)) for u in uniq]
+        zu = np.stack([x[0] for x in lone])
+        design = _mobius(z * zu[inv]).T @ prob  # (16,)
+        mass = np.zeros(1 << n)
+        np.add.at(mass, groups[block], np.broadcast_to(prob[:, None], groups.shape)[block])
+        umass = np.zeros(len(uniq))
+        np.add.at(umass, inv, prob)
+        lin = []
+        for t_i, t in enumerate((self.TRE, self.DEF, self.HAZ, self.MUL, self.PAIR)):
+            x = np.tensordot(mass, t, axes=(0, 0))
+            x = x + np.tensordot(umass, np.stack([lo[1][t_i] for lo in lone]), axes=(0, 0))
+            lin.append(x)
         design = np.clip(design, 0.0, None)
         probs = {d: 0.0 for d in DESIGNS}
         for f in range(16):
