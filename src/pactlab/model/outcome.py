@@ -189,18 +189,19 @@ class ImpositionLottery:
         # acceptance of a proposal to M (every M with >= 2 members)
         acc = np.ones((size, k))
         pop = bits.sum(axis=1)
-        for c in np.flatnonzero(ok):
-            mem = np.flatnonzero(bits[c])
-            gains = rowM[c, Earr[mem]] - base[c, Earr[mem]]  # margin without the rebuff term
-            r = rb[Earr[mem]]
-            if len(mem) == 2:
-                # the second answers on its margin; the first weighs its margin by
-                # the chance the second accepts (its answer matters only then)
-                p2 = binary(lam_c, gains[1] + r[1], tie=True, eps=EPS)
-                p1 = binary(lam_c, p2 * gains[0] + r[0], tie=True, eps=EPS)
-                acc[c, mem] = [p1, p2]
-            else:
-                acc[c, mem] = binary(lam_c, gains + r, tie=True, eps=EPS)
+        G = rowM[:, Earr] - base[:, Earr]  # (size, k) margins without the rebuff term
+        r = rb[Earr][None, :]
+        acc = np.where(bits & ok[:, None], binary(lam_c, G + r, tie=True, eps=EPS), 1.0)
+        two = np.flatnonzero(ok & (pop == 2))
+        if two.size:
+            # the second answers on its margin; the first weighs its margin by
+            # the chance the second accepts (its answer matters only then)
+            first = bits[two].argmax(axis=1)
+            second = k - 1 - bits[two][:, ::-1].argmax(axis=1)
+            p2 = binary(lam_c, G[two, second] + r[0, second], tie=True, eps=EPS)
+            p1 = binary(lam_c, p2 * G[two, first] + r[0, first], tie=True, eps=EPS)
+            acc[two, first] = p1
+            acc[two, second] = p2
         # transition T[M, A]: probability that exactly A (subset of M) accept
         T = np.ones((size, size))
         for t in range(k):
@@ -222,11 +223,8 @@ class ImpositionLottery:
         # expected rebuff: every refuser pays, except that with two members the
         # second is not asked once the first has refused
         refuse = np.where(bits, 1.0 - acc, 0.0)  # (size, k)
-        two = pop == 2
-        if two.any():
-            for c in np.flatnonzero(two & ok):
-                mem = np.flatnonzero(bits[c])
-                refuse[c, mem[1]] *= acc[c, mem[0]]
+        if two.size:
+            refuse[two, second] *= acc[two, first]
         paid = np.zeros((size, n))
         paid[:, Earr] = refuse * rb[Earr][None, :]
         self.rebuff = V @ paid
@@ -332,39 +330,36 @@ def stage1(th: Theatre, atoms: list[int], ROW: np.ndarray, ADJ: np.ndarray, impo
     u = R[groups].sum(axis=1) + ADJ[U & imposable]  # (S, n)
     W = u.sum(axis=1)
     lam_d = p.precision_stability
-    logdev = np.zeros(S)
-    stable = np.ones(S, bool)
-    ar = np.arange(S)
     bits = 1 << np.arange(n, dtype=np.int64)
-    for t in range(k):
-        a = int(A[t])
-        lt = labels[:, t]
-        src = groups[ar, lt]
-        src2 = src & ~a
-        amem = (a & bits) != 0
-        for j in range(k + 1):
-            if j < k:
-                dst = groups[:, j]
-                valid = (dst != 0) & (lt != j)
-            else:
-                dst = np.zeros(S, dtype=np.int64)
-                valid = src != a  # go alone: only from a group with others
-            dst2 = dst | a
-            valid &= ~np.isnan(ROW[dst2, 0])
-            if not valid.any():
-                continue
-            psrc2, pdst2, psrc, pdst = (_popcount(x, n) for x in (src2, dst2, src, dst))
-            U2 = (U & ~src & ~dst) | np.where(psrc2 == 1, src2, 0) | np.where(pdst2 == 1, dst2, 0)
-            delta = R[dst2] - R[dst] + R[src2] - R[src] + ADJ[U2 & imposable] - ADJ[U & imposable]
-            dmem = (dst[:, None] & bits[None, :]) != 0
-            mover = np.where(amem[None, :], delta, np.inf).min(axis=1)
-            mover_max = np.where(amem[None, :], delta, -np.inf).max(axis=1)
-            recv = np.where(dmem, delta, np.inf).min(axis=1)
-            gain = np.minimum(mover, recv)
-            profitable = valid & (mover >= -EPS) & (mover_max > EPS) & (recv >= -EPS)
-            stable &= ~profitable
-            if not _is_inf(lam_d):
-                logdev += np.where(valid, log_sigmoid(-lam_d * gain), 0.0)
+    # every (structure, unit t, target j) at once; j = k means "go alone"
+    src = np.take_along_axis(groups, labels, axis=1)[:, :, None]  # (S, k, 1)
+    a = A[None, :, None]
+    dst = np.concatenate([groups, np.zeros((S, 1), np.int64)], axis=1)[:, None, :]  # (S, 1, k+1)
+    jj = np.arange(k + 1)[None, None, :]
+    valid = np.where(jj < k, (dst != 0) & (labels[:, :, None] != jj), src != a)
+    src, dst = np.broadcast_to(src, valid.shape), np.broadcast_to(dst, valid.shape)
+    src2, dst2 = src & ~a, dst | a
+    valid &= ~np.isnan(ROW[dst2, 0])
+    pop = _pop_table(n)
+    Ub = U[:, None, None]
+    U2 = (Ub & ~src & ~dst) | np.where(pop[src2] == 1, src2, 0) | np.where(pop[dst2] == 1, dst2, 0)
+    sel = np.nonzero(valid)
+    s_i = sel[0]
+    src, dst, src2, dst2, U2 = src[sel], dst[sel], src2[sel], dst2[sel], U2[sel]
+    am = A[sel[1]]
+    delta = R[dst2] - R[dst] + R[src2] - R[src] + ADJ[U2 & imposable] - ADJ[U[s_i] & imposable]  # (D, n)
+    amem = (am[:, None] & bits[None, :]) != 0
+    dmem = (dst[:, None] & bits[None, :]) != 0
+    mover = np.where(amem, delta, np.inf).min(axis=1)
+    mover_max = np.where(amem, delta, -np.inf).max(axis=1)
+    recv = np.where(dmem, delta, np.inf).min(axis=1)
+    gain = np.minimum(mover, recv)
+    profitable = (mover >= -EPS) & (mover_max > EPS) & (recv >= -EPS)
+    stable = np.ones(S, bool)
+    stable[s_i[profitable]] = False
+    logdev = np.zeros(S)
+    if not _is_inf(lam_d):
+        np.add.at(logdev, s_i, log_sigmoid(-lam_d * gain))
     lam_s = p.precision_welfare
     if _is_inf(lam_d):
         logdev = np.where(stable, 0.0, -np.inf)
@@ -544,71 +539,72 @@ class Distribution:
             fl = np.zeros((kk, 16))
             tre, dfd, haz, mul = (np.zeros((kk, n)) for _ in range(4))
             pair = np.zeros((kk, n, n))
-            for c in np.flatnonzero(il.imp_index >= 0):
-                g = il.imp_index[c]
-                mask = int(il.full[c])
-                mem = th.members(mask)
-                f = (FA if len(mem) >= 3 else FC) | FD
-                fl[c, f] = 1.0
-                for li, l in enumerate(self.imp.tab.levels):
-                    pl = self.imp.plev[li, g]
-                    if pl == 0:
-                        continue
-                    hz = self._hazard(mem, l, True)
-                    tre[c, mem] += pl
-                    dfd[c, mem] += pl * (l == 2)
-                    haz[c, mem] += pl * hz
-                mul[c, mem] = 1.0 if len(mem) >= 3 else 0.0
-                pair[c][np.ix_(mem, mem)] = 1.0
+            cs = np.flatnonzero(il.imp_index >= 0)
+            g = il.imp_index[cs]
+            full = il.full[cs]
+            member = masks_to_matrix(full, n).astype(float)
+            big = member.sum(axis=1) >= 3
+            fl[cs, np.where(big, FA, FC) | FD] = 1.0
+            for li, l in enumerate(self.imp.tab.levels):
+                pl = self.imp.plev[li, g]
+                hz = self._hz_base[full] * self._hz_level[(l, True)]
+                tre[cs] += pl[:, None] * member
+                dfd[cs] += (pl * (l == 2))[:, None] * member
+                haz[cs] += (pl * hz)[:, None] * member
+            mul[cs] = big[:, None] * member
+            pair[cs] = member[:, :, None] * member[:, None, :]
             self.imp_flag, self.imp_lin = fl, (tre, dfd, haz, mul, pair)
 
     def _fill(self, lot: GroupLottery, block: bool) -> None:
-        th = self.th
+        """Add a table's groups to the per-mask outcome tables, vectorised over
+        its groups for each (level, option)."""
+        th, n = self.th, self.n
         if lot.m == 0:
             return
         tab = lot.tab
-        atoms_multi = {a for a in th.atoms if a.bit_count() >= 2}
-        for g in range(lot.m):
-            if not lot.valid[g]:
-                continue
-            mask = int(tab.masks[g])
-            mem = th.members(mask)
-            existing = mask in atoms_multi
-            for li, l in enumerate(tab.levels):
-                pl = lot.plev[li, g]
-                if pl == 0:
+        masks = tab.masks
+        member = lot.member
+        memf = member.astype(float)
+        size = member.sum(axis=1)
+        atoms_multi = np.array([a for a in th.atoms if a.bit_count() >= 2], dtype=np.int64)
+        existing = np.isin(masks, atoms_multi)
+        base_f = np.where(block & ~existing, FD, 0)
+        hz_single = self._hz_base[1 << np.arange(n)] * self._hz_level[(0, False)]
+        big = size >= 3
+        for li, l in enumerate(tab.levels):
+            for oi, (kind, lp) in enumerate(tab.options):
+                w = np.where(lot.valid, lot.plev[li] * lot.q[li, oi], 0.0)
+                if not w.any():
                     continue
-                for oi, (kind, lp) in enumerate(tab.options):
-                    w = pl * lot.q[li, oi, g]
-                    if w == 0:
-                        continue
-                    lpv = l if lp is None else lp
-                    f = 0
-                    if block and not existing:
-                        f |= FD  # the clients' own treaty
-                    if kind == JOIN:
-                        if not (existing and all(th.prior_patron[i] >= l for i in mem)):
-                            f |= (FA if len(mem) >= 3 else FC) | FD
-                            hz = self._hazard(mem, l, False)
-                            self.TRE[mask, mem] += w
-                            self.DEF[mask, mem] += w * (l == 2)
-                            self.HAZ[mask, mem] += w * hz
-                            if len(mem) >= 3:
-                                self.MUL[mask, mem] += w
-                            self.PAIR[mask][np.ix_(mem, mem)] += w
-                    elif kind == SPOKES:
-                        for i in mem:
-                            if th.prior_patron[i] < lpv:
-                                f |= FB | FD
-                                hz = self._hazard([i], 0, False)
-                                self.TRE[mask, i] += w
-                                self.DEF[mask, i] += w * (lpv == 2)
-                                self.HAZ[mask, i] += w * hz
-                    self.FLAG[mask, f] += w
+                lpv = l if lp is None else lp
+                f = base_f.copy()
+                if kind == JOIN:
+                    new = ~existing | (member & (th.prior_patron[None, :] < l)).any(axis=1)
+                    f = f | np.where(new, np.where(big, FA, FC) | FD, 0)
+                    wn = w * new
+                    self.TRE[masks] += wn[:, None] * memf
+                    self.DEF[masks] += (wn * (l == 2))[:, None] * memf
+                    self.HAZ[masks] += (wn * self._hz_base[masks] * self._hz_level[(l, False)])[:, None] * memf
+                    self.MUL[masks] += (wn * big)[:, None] * memf
+                    self.PAIR[masks] += wn[:, None, None] * memf[:, :, None] * memf[:, None, :]
+                elif kind == SPOKES:
+                    spoke = member & (th.prior_patron[None, :] < lpv)
+                    f = f | np.where(spoke.any(axis=1), FB | FD, 0)
+                    ws = w[:, None] * spoke
+                    self.TRE[masks] += ws
+                    self.DEF[masks] += ws * (lpv == 2)
+                    self.HAZ[masks] += ws * hz_single[None, :]
+                np.add.at(self.FLAG, (masks, f), w)
 
     # -- aggregates ---------------------------------------------------------------------
     def _cidx(self, M0: int) -> int:
-        return sum(1 << t for t, i in enumerate(self.il.E) if M0 >> i & 1)
+        if not hasattr(self, "_CIDX"):
+            ids = np.arange(1 << self.n, dtype=np.int64)
+            c = np.zeros(1 << self.n, dtype=np.int64)
+            for t, i in enumerate(self.il.E):
+                c |= ((ids >> i) & 1) << t
+            self._CIDX = c
+        return int(self._CIDX[M0])
 
     def _lone_tables(self) -> None:
         """Per set U of lone clients: the zeta-transformed flag distribution
