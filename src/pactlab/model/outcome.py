@@ -28,6 +28,7 @@ distribution is a point mass on ``solve()``'s outcome.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +47,9 @@ from pactlab.model.threat import level_weight
 
 #: exact enumeration of client structures up to this many atoms (Bell(8) = 4,140)
 MAX_EXACT_ATOMS = 8
+#: above it, the truncation grows until a round adds less than this share of the weight
+APPROX_TOL = 1e-4
+APPROX_ROUNDS = 12
 LEVEL_NAME = {1: "consult", 2: "defend"}
 # design flags: A patron treaty with >= 3 clients, B a spoke, C a patron treaty with 2 clients, D any new treaty
 FA, FB, FC, FD = 1, 2, 4, 8
@@ -444,8 +448,9 @@ class Distribution:
             labels = self._near_stable(atoms, ROW, ADJ)
             self.method = "approximate"
             self.note = (
-                f"{k} units: the structures are truncated to the stable ones and every structure one move from them "
-                f"({len(labels)} of them), renormalised; structures further out are left out"
+                f"{k} units: {len(labels)} client structures of Bell({k}), grown best-first from the stable ones by "
+                f"single moves over {self.approx_rounds} rounds (the last added {self.approx_last_mass:.1e} of the "
+                "weight), renormalised; structures further out are left out"
             )
         self.sw = stage1(th, atoms, ROW, ADJ, self.imposable, labels, p)
         self._outcome_tables()
@@ -468,20 +473,59 @@ class Distribution:
         return np.array(out, dtype=np.int64).reshape(len(out), len(atoms))
 
     def _near_stable(self, atoms, ROW, ADJ) -> np.ndarray:
-        """Stable structures (exact search, on the expected payoffs' deterministic
-        counterpart), the status quo, and every structure one move from them."""
-        stable = stable_structures(self.game)
-        base = self._labels_of(stable, atoms) if stable else np.zeros((0, len(atoms)), np.int64)
-        sq = np.arange(len(atoms))[None, :]
-        seeds = np.concatenate([base, sq])
+        """Best-first truncation: start from the modal model's stable structures
+        and the status quo; repeatedly add every structure one move from the
+        structures that carry the weight (all but 1e-9 of it), until the
+        structures added in a round carry less than ``APPROX_TOL`` of the
+        weight (or ``APPROX_ROUNDS`` rounds)."""
+        # seeds: the stable structures of the modal game and of the game on the
+        # expected payoffs (the same exact search, on ROW and ADJ)
+        g2 = copy.copy(self.game)
+        g2.ROW = ROW.copy()
+        g2.ROW[0] = np.nan
+        g2.FEAS = ~np.isnan(g2.ROW[:, 0])
+        g2.adj_dense = ADJ
+        g2.adj_row = {int(m): ADJ[m] for m in np.flatnonzero(np.abs(ADJ).sum(axis=1) > 0)}
+        stable = stable_structures(self.game) + stable_structures(g2)
         k = len(atoms)
-        found = {tuple(x) for x in seeds}
-        for lab in seeds:
-            for t in range(k):
-                for j in range(k + 1):
-                    new = lab.copy()
-                    new[t] = j if j < k else lab.max() + 1
-                    found.add(tuple(_canon(new)))
+        base = self._labels_of(stable, atoms) if stable else np.zeros((0, k), np.int64)
+        seeds = np.concatenate([base, np.arange(k)[None, :]])
+        found = {tuple(_canon(x)) for x in seeds}
+        expanded: set = set()
+        self.approx_rounds, self.approx_last_mass = 0, 1.0
+        for r in range(APPROX_ROUNDS):
+            labs = np.array(sorted(found), dtype=np.int64)
+            sw = stage1(self.th, atoms, ROW, ADJ, self.imposable, labs, self.p)
+            keys = [tuple(x) for x in sw.labels]
+            order = np.argsort(-sw.prob)
+            cum = np.cumsum(sw.prob[order])
+            top = order[: int(np.searchsorted(cum, 1.0 - 1e-9)) + 1]
+            new: set = set()
+            for i in top:
+                key = keys[i]
+                if key in expanded:
+                    continue
+                expanded.add(key)
+                lab = np.array(key)
+                for t in range(k):
+                    for j in range(int(lab.max()) + 2):
+                        if j != lab[t]:
+                            x = lab.copy()
+                            x[t] = j
+                            c = tuple(_canon(x))
+                            if c not in found:
+                                new.add(c)
+            self.approx_rounds = r + 1
+            if not new:
+                self.approx_last_mass = 0.0
+                break
+            found |= new
+            labs = np.array(sorted(found), dtype=np.int64)
+            sw2 = stage1(self.th, atoms, ROW, ADJ, self.imposable, labs, self.p)
+            is_new = np.array([tuple(x) in new for x in sw2.labels])
+            self.approx_last_mass = float(sw2.prob[is_new].sum())
+            if self.approx_last_mass < APPROX_TOL:
+                break
         return np.array(sorted(found), dtype=np.int64)
 
     # -- per-group outcome tables ----------------------------------------------------------
