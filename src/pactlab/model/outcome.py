@@ -977,7 +977,7 @@ def outcome_distribution(th: Theatre, game: ClientGame, modal_treaties=()):
     rec = record_treaties(th.scenario)
     modal = [(t.clients, t.with_patron, t.level) for t in modal_treaties]
     out = OutcomeDistribution(
-        method=d.method, note=d.note, precisions={k: float(getattr(th.params, k)) for k in PRECISIONS},
+        method=d.method, note=d.note, precisions={k: _finite(getattr(th.params, k)) for k in PRECISIONS},
         design_probabilities={k: float(v) for k, v in sm["design"].items()},
         p_patron_treaty={ids[i]: float(min(1.0, tre[i])) for i in range(th.n)},
         p_defend_given_treaty={ids[i]: (float(min(1.0, dfd[i] / tre[i])) if tre[i] > tiny else None) for i in range(th.n)},

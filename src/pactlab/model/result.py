@@ -91,7 +91,7 @@ class OutcomeDistribution:
 
     method: str
     note: str
-    precisions: dict[str, float]
+    precisions: dict[str, float | None]  # None: +inf (the deterministic limit)
     design_probabilities: dict[str, float]  # label -> probability, summing to 1
     p_patron_treaty: dict[str, float]  # client -> P(a new treaty with the patron)
     p_defend_given_treaty: dict[str, float | None]  # client -> P(defend | a new patron treaty)
