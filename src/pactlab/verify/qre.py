@@ -52,6 +52,7 @@ class QRECheck:
     gambit_calls: int = 0
     worst: str = ""
     stage1: dict[str, float] = field(default_factory=dict)  # branch -> model probability
+    kinds: set = field(default_factory=set)  # kinds of decision node compared
 
     @property
     def agree(self) -> bool:
@@ -85,11 +86,25 @@ def _solve_with_gambit(node: _Node, scale: np.ndarray, lam: float, counter: list
     build(game.root, node)
     if not pairs:
         return node.payoffs
-    res = gbt.qre.logit_solve_lambda(game, lam)
-    prof = res[0].profile
+    res = gbt.qre.logit_solve_lambda(game, lam)[0]
     counter[0] += 1
+    # the profile as a flat vector, ordered by player, information set and action
+    # (pygambit 16.7's ``.profile`` accessor fails on this result type)
+    flat = [float(res[i]) for i in range(len(res))]
+    pos: dict = {}
+    j = 0
+    for pl in game.players:
+        for iset in pl.infosets:
+            pos[(pl.label, iset.number)] = j
+            j += len(iset.actions)
+    if j != len(flat):
+        raise RuntimeError("unexpected layout of pygambit's behaviour profile")
     for gnode, m in pairs:
-        m.probs = np.array([float(prof[a]) for a in gnode.infoset.actions])
+        iset = gnode.infoset
+        start = pos[(iset.player.label, iset.number)]
+        m.probs = np.array(flat[start:start + len(iset.actions)])
+        if abs(m.probs.sum() - 1.0) > 1e-9:
+            raise RuntimeError("pygambit's behaviour profile does not sum to one at an information set")
     return _value(node)
 
 
@@ -245,6 +260,8 @@ def crosscheck_qre(scenario: Scenario, params: Parameters, lam: float | None = N
             mine = _model_probs(m, d, th, in_prop, refused)
             diff = float(np.max(np.abs(mine - m.probs)))
             out.nodes += 1
+            kind = "propose" if "propose" in m.actions else "/".join(m.actions) if m.player != "Patron" else "patron"
+            out.kinds.add(f"{key}:{m.player}:{kind}"[:60])
             if diff > out.max_prob_diff:
                 out.max_prob_diff = diff
                 out.worst = f"{key}: {m.player} {'/'.join(m.actions)[:60]}"
