@@ -36,7 +36,9 @@ def test_bootstrap_interval_brackets_the_mean_and_is_seeded():
 def test_compare_scores_the_record_and_skips_theories_without_log_prob():
     cmp = compare(["cohen", "cha", "logit"], cases=SMALL)
     by = {(r.theory, r.scenario): r for r in cmp.rows}
-    assert by[("cha", "korea-1953")].design_ok and by[("cha", "korea-1953")].treaties_levels_ok
+    r = by[("cha", "korea-1953")]
+    assert r.design_ok and r.treaties_ok and r.exact_atop and not r.exact_paper  # US-ROK: ATOP defend, paper consult
+    assert r.log_score_atop > r.log_score
     assert math.isclose(by[("logit", "korea-1953")].log_score, math.log(0.25))  # null model: ally 1/2, defend 1/2
     assert by[("cohen", "korea-1953")].log_score is None
     assert any(n.startswith("cohen:") for n in cmp.notes)

@@ -5,19 +5,22 @@ comparison reports, per theory:
 
 * **design** -- the modal design against the record's (the case table's
   labels: hub-and-spoke reads as ``mixed``, clients-only as ``none``);
-* **treaties** -- the modal set of new treaties against the record's, read
-  twice: as member sets with the partner (with the patron or clients-only),
-  and with the level as well (consult/defend);
+* **treaties** -- the modal set of new treaties against the record's: member
+  sets with the partner (with the patron or clients-only); **exact** -- the
+  same with every treaty's level too, under both readings of the
+  constitutional-processes clause (:mod:`pactlab.evidence.cases`: the paper's,
+  consultation; ATOP's, defence);
 * **design Brier** -- the multi-class Brier score of the design
   probabilities against the record's design (every theory has them; a
   deterministic theory scores 0 or 2);
 * **log score** -- the log-probability the theory gives the record's exact
-  outcome (treaties, partners and levels), for theories with a probability
-  model; a theory without one is listed with a note, not scored.
+  outcome (treaties, partners and levels), under each reading, for theories
+  with a probability model; a theory without one is listed with a note, not
+  scored.
 
 Means carry 95% percentile bootstrap intervals over cases (2,000 resamples,
 seed 0). Pairs of theories with log-probabilities get a Vuong test on the
-per-case log-likelihood ratios (no correction for estimated parameters: every
+per-case log-likelihood ratios under the paper's reading (no correction for estimated parameters: every
 theory runs at its declared parameters, none fitted on these cases).
 Encompassing tests (a rival's key variable added to Cohen's likelihood) need
 Cohen's model to give a log-probability; until it does they are listed as not
@@ -35,10 +38,11 @@ import numpy as np
 
 from pactlab import theories
 from pactlab.designs import DESIGNS
+from pactlab.evidence.cases import READINGS, record_level
 from pactlab.errors import PactlabError
 from pactlab.scenarios.catalog import catalog, get
 from pactlab.scenarios.schema import Scenario
-from pactlab.theories.base import Outcome, TheoryError
+from pactlab.theories.base import Outcome, OutcomeTreaty, TheoryError
 
 LABELS = {"hub-and-spoke": "mixed", "clients-only": "none"}
 BOOTSTRAP = 2000
@@ -66,10 +70,12 @@ class CaseRow:
     predicted_design: str
     design_ok: bool
     treaties_ok: bool
-    treaties_levels_ok: bool
+    exact_paper: bool
+    exact_atop: bool
     p_record_design: float
     brier: float
-    log_score: float | None
+    log_score: float | None  # the paper's reading
+    log_score_atop: float | None
     method: str
     predicted: str
     record: str
@@ -103,17 +109,25 @@ def historical_cases() -> list[Scenario]:
     return out
 
 
+def record_outcome(s: Scenario, reading: str) -> Outcome:
+    """The record's new treaties as an outcome, each level under ``reading``
+    (``paper`` or ``atop``; :func:`pactlab.evidence.cases.record_level`)."""
+    patron = s.patron.id if s.patron else None
+    clients = {a.id for a in s.clients}
+    out = []
+    for t in s.record.treaties:
+        cl = frozenset(m for m in t.members if m in clients)
+        if cl:
+            out.append(OutcomeTreaty(cl, patron in t.members, record_level(t.id, t.level.value, reading)))
+    return Outcome(frozenset(out))
+
+
 def _treaty_key(o: Outcome, levels: bool):
     return frozenset((t.clients, t.with_patron) + ((t.level,) if levels else ()) for t in o.treaties)
 
 
 def _brier(probs: Mapping[str, float], design: str) -> float:
     return sum((probs[d] - float(d == design)) ** 2 for d in DESIGNS)
-
-
-def _record_design_key(s: Scenario, rec: Outcome) -> str:
-    """The pactlab design label of the record's treaties (the outcome-space vocabulary)."""
-    return rec.design
 
 
 def bootstrap_mean(xs: Sequence[float], n: int = BOOTSTRAP, seed: int = SEED) -> tuple[float, float, float]:
@@ -163,26 +177,30 @@ def compare(names: Sequence[str] | None = None, params: Mapping[str, Mapping[str
             notes.append(f"{n}: no probability model yet, so no log score, Vuong test or encompassing test; "
                          "design and treaties are scored on its modal prediction")
         for s in cases:
-            rec = Outcome.from_record(s)
+            recs = {rd: record_outcome(s, rd) for rd in READINGS}
+            rec = recs["paper"]
             pred = th.predict(s, params.get(n))
-            rdesign = _record_design_key(s, rec)
-            lp = None
+            rdesign = rec.design
+            lps: dict[str, float | None] = {rd: None for rd in READINGS}
             note = pred.note
             if th.supports_log_prob:
-                try:
-                    lp = th.log_prob(s, rec, params.get(n))
-                except TheoryError as exc:
-                    lp = -math.inf
-                    note = f"the record is outside the theory's outcomes: {exc}"
+                for rd in READINGS:
+                    try:
+                        lps[rd] = th.log_prob(s, recs[rd], params.get(n))
+                    except TheoryError as exc:
+                        lps[rd] = -math.inf
+                        note = f"the record is outside the theory's outcomes: {exc}"
             patron = s.patron.id if s.patron else None
             rows.append(CaseRow(
                 theory=n, scenario=s.id, record_design=s.record.design,
                 predicted_design=LABELS.get(pred.design, pred.design),
                 design_ok=LABELS.get(pred.design, pred.design) == s.record.design,
                 treaties_ok=_treaty_key(pred.modal, False) == _treaty_key(rec, False),
-                treaties_levels_ok=_treaty_key(pred.modal, True) == _treaty_key(rec, True),
+                exact_paper=_treaty_key(pred.modal, True) == _treaty_key(recs["paper"], True),
+                exact_atop=_treaty_key(pred.modal, True) == _treaty_key(recs["atop"], True),
                 p_record_design=float(pred.design_probabilities[rdesign]),
-                brier=_brier(pred.design_probabilities, rdesign), log_score=lp, method=pred.method,
+                brier=_brier(pred.design_probabilities, rdesign), log_score=lps["paper"],
+                log_score_atop=lps["atop"], method=pred.method,
                 predicted=pred.modal.text(patron), record=rec.text(patron), note=note,
             ))
     summary = []
@@ -192,19 +210,20 @@ def compare(names: Sequence[str] | None = None, params: Mapping[str, Mapping[str
         entry: dict[str, Any] = {
             "theory": n, "cases": len(rs), "free_parameters": sum(s.free for s in ths[n].specs),
             "design_hits": sum(r.design_ok for r in rs), "treaty_hits": sum(r.treaties_ok for r in rs),
-            "treaty_level_hits": sum(r.treaties_levels_ok for r in rs),
+            "exact_paper": sum(r.exact_paper for r in rs), "exact_atop": sum(r.exact_atop for r in rs),
             "brier": b[0], "brier_ci": [b[1], b[2]],
         }
-        if ths[n].supports_log_prob:
-            lps = [r.log_score for r in rs]
-            if all(math.isfinite(x) for x in lps):
-                m = bootstrap_mean(lps)
-                entry.update(log_score=m[0], log_score_ci=[m[1], m[2]])
+        for key, attr in (("log_score", "log_score"), ("log_score_atop", "log_score_atop")):
+            if ths[n].supports_log_prob:
+                lps = [getattr(r, attr) for r in rs]
+                if all(math.isfinite(x) for x in lps):
+                    m = bootstrap_mean(lps)
+                    entry.update({key: m[0], key + "_ci": [m[1], m[2]]})
+                else:
+                    entry.update({key: -math.inf, key + "_ci": None,
+                                  key + "_note": "the record is outside the theory's outcomes in at least one case"})
             else:
-                entry.update(log_score=-math.inf, log_score_ci=None,
-                             log_score_note="the record is outside the theory's outcomes in at least one case")
-        else:
-            entry.update(log_score=None, log_score_ci=None, log_score_note="no probability model")
+                entry.update({key: None, key + "_ci": None, key + "_note": "no probability model"})
         summary.append(entry)
     scored = [n for n in names if ths[n].supports_log_prob]
     vu = []
@@ -245,13 +264,15 @@ def _ci(c) -> str:
 
 
 def summary_table(cmp: Comparison) -> tuple[list[str], list[list[str]]]:
-    head = ["theory", "free params", "design", "treaties", "treaties+levels", "Brier (95% CI)", "log score (95% CI)"]
+    head = ["theory", "free params", "design", "treaties", "exact (paper)", "exact (ATOP)", "Brier (95% CI)",
+            "log score, paper (95% CI)", "log score, ATOP (95% CI)"]
     n = len(cmp.cases)
     body = []
     for e in cmp.summary:
-        ls = "—" if e["log_score"] is None else f"{_f(e['log_score'])} {_ci(e['log_score_ci'])}"
+        ls = ["—" if e[k] is None else f"{_f(e[k])} {_ci(e[k + '_ci'])}" for k in ("log_score", "log_score_atop")]
         body.append([e["theory"], str(e["free_parameters"]), f"{e['design_hits']}/{n}", f"{e['treaty_hits']}/{n}",
-                     f"{e['treaty_level_hits']}/{n}", f"{_f(e['brier'])} {_ci(e['brier_ci'])}", ls])
+                     f"{e['exact_paper']}/{n}", f"{e['exact_atop']}/{n}", f"{_f(e['brier'])} {_ci(e['brier_ci'])}",
+                     *ls])
     return head, body
 
 
