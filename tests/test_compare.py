@@ -72,3 +72,11 @@ def test_cli_json_on_chosen_theories(tmp_path):
     assert r.exit_code == 0, r.output
     d = json.loads(r.output)
     assert d["theories"] == ["cha", "logit"] and len(d["rows"]) == 2 * len(d["cases"])
+
+
+def test_html_page_has_the_table_and_the_notes():
+    from pactlab.evidence.compare import render_html
+
+    page = render_html(compare(["cohen", "cha"], cases=SMALL))
+    assert page.startswith("<!DOCTYPE html>") and "exact (ATOP)" in page and "korea-1953" in page
+    assert "Encompassing tests" in page and "no probability model" in page
