@@ -188,7 +188,9 @@ class ImpositionLottery:
         patM[ok] = imp.patron[ii[ok]]
         self.rowM, self.patM = rowM, patM
         base = bits.astype(float) @ srow[Earr]  # (size, n): members' spokes
-        rb = np.where(th.prior_patron > 0, p.rebuff_cost * th.leverage, 0.0)  # (n,)
+        # the cost of refusing, as in the modal path (linkage, H4)
+        rb = p.linkage_cost * th.ctx.pledge_value if p.m_linkage else np.where(
+            th.prior_patron > 0, p.rebuff_cost * th.leverage, 0.0)  # (n,)
         lam_c = p.precision_clients
         # acceptance of a proposal to M (every M with >= 2 members)
         acc = np.ones((size, k))
@@ -412,7 +414,11 @@ class Distribution:
         self.sgl = GroupLottery(game.single_tab, p)
         imp_tab = game.imposition.tab
         self.imp = GroupLottery(imp_tab, p) if len(imp_tab.masks) else None
-        self.imposable = game.imposable
+        # Imposition in the distribution follows the proposal rule for lone
+        # clients (the whole set on offer, iterated refusals); pacts in force on
+        # offer and the patron's best-subset proposal are in the modal path
+        # only (docs/model.md, section 10).
+        self.imposable = sum(a for a in game.imposition.units if a.bit_count() == 1)
         self.il = ImpositionLottery(th, self.sgl, self.imp, self.imposable, p)
         size = 1 << n
         # expected rows of every feasible group
@@ -975,7 +981,7 @@ def outcome_distribution(th: Theatre, game: ClientGame, modal_treaties=()):
     tre, dfd, haz, mul, pair = sm["treaty"], sm["defend"], sm["hazard"], sm["multilateral"], sm["pair"]
     tiny = 1e-15
     rec = record_treaties(th.scenario)
-    modal = [(t.clients, t.with_patron, t.level) for t in modal_treaties]
+    modal = [(t.clients, t.with_patron, t.level) for t in modal_treaties if t.origin != "renewal"]
     out = OutcomeDistribution(
         method=d.method, note=d.note, precisions={k: _finite(getattr(th.params, k)) for k in PRECISIONS},
         design_probabilities={k: float(v) for k, v in sm["design"].items()},
