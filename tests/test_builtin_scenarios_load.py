@@ -121,15 +121,17 @@ def test_time_order_and_roles(path):
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_one_capability_measure_per_file(path):
+    """CAP1: NMC v7.0 CINC in every file (year before, or 2022 when later); CAP2 shares, where
+    coded, come from the same NMC file."""
     s = load_scenario(path)
-    if s.year <= 2016 or "CINC" in s.capability_measure:
-        # CINC files: every actor from the NMC file, all values are shares (< 1)
-        assert all(a.capability.source == "nmc" for a in s.actors), s.id
-        assert all(a.capability.value < 1 for a in s.actors), s.id
-    else:
-        # SIPRI files: US$ billions; the patron's figure dwarfs any share
-        assert "SIPRI" in s.capability_measure
-        assert all(a.capability.value >= 1 for a in s.actors), s.id
+    assert "CINC" in s.capability_measure and "v7.0" in s.capability_measure, s.id
+    assert "v7.0" in s.sources["nmc"].cite, s.id
+    assert all(a.capability.source == "nmc" and a.capability.rule == "CAP1" for a in s.actors), s.id
+    assert all(a.capability.value < 1 for a in s.actors), s.id
+    for a in s.actors:
+        for share in (a.milex_share, a.milper_share):
+            if share is not None:
+                assert share.source == "nmc" and share.rule == "CAP2", (s.id, a.id)
 
 
 def test_pre_1955_cases_use_nmc_cinc():
