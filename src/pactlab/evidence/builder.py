@@ -62,7 +62,14 @@ import yaml
 
 from pactlab.data import DataDir, open_data
 from pactlab.data._files import DataFileMissing
-from pactlab.data.measures import EARTH_RADIUS_KM, capital_distance, nmc_measures, share_note
+from pactlab.data.measures import (
+    EARTH_RADIUS_KM,
+    CapitalDistance,
+    capital_distance,
+    haversine_km,
+    nmc_measures,
+    share_note,
+)
 from pactlab.errors import DataError, PactlabError
 
 __all__ = [
@@ -328,6 +335,21 @@ class _Past:
     def capital(self, c: int, y: int):
         self.check(y, "capitals")
         return _optional(lambda: self.data.capital(c, y))
+
+    def capital_distance(self, a: int, b: int, y: int) -> CapitalDistance | None:
+        """GEO3 distance between the capitals in force in year y (no later fallback), as
+        :func:`pactlab.data.measures.capital_distance` computes it; capitals memoised per (state, year)."""
+        self.check(y, "capitals")
+        miss = object()
+
+        def cap(c):
+            v = _memo(self.data, ("capital_in", c, y), lambda: self.data.capital(c, y) or miss)
+            return None if v is miss else v
+        pa, pb = cap(a), cap(b)
+        if pa is None or pb is None:
+            return None
+        km = round(haversine_km(pa["lat"], pa["lng"], pb["lat"], pb["lng"]), 1)
+        return CapitalDistance(int(a), int(b), int(y), km, pa["capital"], pb["capital"], int(y), int(y))
 
     # -- alliances
     def _atop(self):
@@ -892,7 +914,7 @@ class _Builder:
                                   "and build again, or run tools/capital_distance.py on the file.")
             else:
                 ry = P.check(min(self.r, int(caps.endyear.max())), "capitals")
-                cd = capital_distance(P.data, a, b, ry, allow_later=False)
+                cd = P.capital_distance(a, b, ry)
                 if cd is None and P.later_for(a, b):
                     cd = capital_distance(P.data, a, b, ry, allow_later=True)
                     if cd is not None:
