@@ -129,6 +129,10 @@ def _optional(fn, default=None):
         return default
 
 
+#: memo value for "no capital spell" (a module constant, so cached entries compare by identity)
+_NO_CAPITAL = object()
+
+
 # ----------------------------------------------------------------------------------------- the past
 
 
@@ -340,11 +344,10 @@ class _Past:
         """GEO3 distance between the capitals in force in year y (no later fallback), as
         :func:`pactlab.data.measures.capital_distance` computes it; capitals memoised per (state, year)."""
         self.check(y, "capitals")
-        miss = object()
 
         def cap(c):
-            v = _memo(self.data, ("capital_in", c, y), lambda: self.data.capital(c, y) or miss)
-            return None if v is miss else v
+            v = _memo(self.data, ("capital_in", c, y), lambda: self.data.capital(c, y) or _NO_CAPITAL)
+            return None if v is _NO_CAPITAL else v
         pa, pb = cap(a), cap(b)
         if pa is None or pb is None:
             return None
