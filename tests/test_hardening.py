@@ -105,7 +105,13 @@ def test_capability_outside_the_unit_range(tmp_path, value):
 
 
 def test_capability_range_follows_the_declared_unit(tmp_path):
-    text = _text("indo-pacific-2025")
+    # a US$-billion file: indo-pacific-2025 (CINC since the CAP1 recode) with its capabilities restated in
+    # US$ billion under a SIPRI measure (the US at SIPRI 2024's 997.0)
+    d = yaml.safe_load(_text("indo-pacific-2025"))
+    d["capability_measure"] = "Military expenditure 2024, current US$ billion (SIPRI)."
+    for a in d["actors"]:
+        a["capability"]["value"] = 997.0 if a["id"] == "USA" else round(a["capability"]["value"] * 8000, 1)
+    text = yaml.safe_dump(d, sort_keys=False)
     assert "value: 997.0" in text
     ok = _write(tmp_path, "usd", text)
     assert invoke("validate", ok).exit_code == 0
