@@ -289,7 +289,8 @@ def _register_evidence_commands() -> None:
 
     for module, name in (("pactlab.evidence.cli_build", "build"), ("pactlab.evidence.cli_episodes", "episodes"),
                          ("pactlab.evidence.cli_backtest", "backtest"),
-                         ("pactlab.landscape.cli", "landscape"), ("pactlab.landscape.cli", "landscape_build")):
+                         ("pactlab.landscape.cli", "landscape"), ("pactlab.landscape.cli", "landscape_build"),
+                         ("pactlab.app.cli", "app")):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
