@@ -249,7 +249,8 @@ def Cases():
 @solara.component
 def Page():
     solara.Title("pactlab explorer")
-    solara.Markdown(f"## pactlab explorer: {edited.value.title}")
+    # plain HTML, not solara.Markdown: Markdown pulls KaTeX, which the local assets do not carry
+    solara.HTML(tag="h2", unsafe_innerHTML=f"pactlab explorer: {html.escape(edited.value.title)}")
     Picker()
     if error.value:
         solara.Error(error.value, classes=["pl-error"])
