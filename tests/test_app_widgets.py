@@ -8,7 +8,7 @@ import ipyvuetify as v
 import pytest
 import yaml
 
-solara = pytest.importorskip("solara", reason="the app extra is part of the test extra")  # noqa: F841
+import solara  # the app extra is part of the test extra: a missing install fails here
 
 from pactlab.app import logic  # noqa: E402
 from pactlab.app import main as app  # noqa: E402
