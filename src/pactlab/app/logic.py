@@ -31,7 +31,7 @@ SOLVE_SECONDS = 10.0
 #: bigger sweep is refused with a pointer to the Python API.
 MAX_SWEEP_SOLVES = 400
 #: Upload size limit: scenario files are text of a few tens of kB.
-MAX_UPLOAD_BYTES = 1_000_000
+from pactlab.scenarios.loader import MAX_BYTES as MAX_UPLOAD_BYTES  # noqa: E402  (the file limit)
 #: A comparison whose margin is below this in absolute value is flagged fragile
 #: (the same line the HTML report draws).
 from pactlab.report.html import FRAGILE_MARGIN  # noqa: E402
@@ -161,21 +161,27 @@ def _with_edit_source(s: Scenario) -> dict:
 
 def parse_upload(data: bytes, name: str) -> Scenario:
     """A scenario from an uploaded file's bytes, parsed in memory (no path is
-    opened) and validated with the same messages as ``pactlab validate``."""
+    opened) and checked step by step as :func:`pactlab.scenarios.loader.load_scenario`
+    checks a file, so the messages are those of ``pactlab validate``."""
+    from pactlab.scenarios import loader
+
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ScenarioError(name, [f"file is {len(data):,} bytes; a scenario file is at most {MAX_UPLOAD_BYTES:,}"])
+        raise ScenarioError(name, [f"the file is {len(data) / 1e6:.1f} MB; a scenario file is at most "
+                                   f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB (is this the right file?)"])
+    if b"\x00" in data[:8192]:
+        raise ScenarioError(name, ["is a binary file, not a YAML text file (is this the right file?)"])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(name, [f"cannot read file: not UTF-8 text ({exc.reason})"]) from None
+        raise ScenarioError(name, [f"is not UTF-8 text (byte {exc.start}); save it as UTF-8"]) from None
     try:
-        parsed = yaml.safe_load(text)
+        parsed, lines = loader._yaml_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(name, [f"{where}not valid YAML ({problem})"]) from None
-    return parse_scenario(parsed, name)
+    return parse_scenario(parsed, name, lines)
 
 
 # ---------------------------------------------------------------------------
