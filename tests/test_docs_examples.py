@@ -68,7 +68,8 @@ def _run(code: str, cwd: Path) -> None:
 @pytest.mark.parametrize("doc", DOCS, ids=[str(d.relative_to(ROOT / "docs")) for d in DOCS])
 def test_doc_examples_run(doc, tmp_path):
     found = blocks(doc)
-    assert found, f"{doc} has no code block"
+    if not found:
+        return  # a page of prose: nothing to run
     unknown = {info for info, _ in found} - RUNNABLE - {"text"}
     assert not unknown, f"{doc}: code blocks of a kind the suite does not run: {unknown}"
     if any(info.endswith("data") for info, _ in found) and not DATA.is_dir():
