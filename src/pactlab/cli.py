@@ -353,7 +353,7 @@ def _register_evidence_commands() -> None:
     for module, name in (("pactlab.evidence.cli_build", "build"), ("pactlab.evidence.cli_episodes", "episodes"),
                          ("pactlab.evidence.cli_backtest", "backtest"), ("pactlab.evidence.cli_fit", "fit"),
                          ("pactlab.landscape.cli", "landscape"), ("pactlab.landscape.cli", "landscape_build"),
-                         ("pactlab.evidence.cli_compare", "compare")):
+                         ("pactlab.evidence.cli_compare", "compare"), ("pactlab.app.cli", "app")):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
