@@ -284,12 +284,14 @@ def cases(regenerate: bool, fmt: str) -> None:
 
 def _register_evidence_commands() -> None:
     """`pactlab build`, `pactlab episodes` and `pactlab backtest` live with the evidence layer;
-    `pactlab landscape` and `pactlab landscape-build` with pactlab.landscape."""
+    `pactlab landscape` and `pactlab landscape-build` with pactlab.landscape; `pactlab explore` with
+    pactlab.explore."""
     import importlib
 
     for module, name in (("pactlab.evidence.cli_build", "build"), ("pactlab.evidence.cli_episodes", "episodes"),
                          ("pactlab.evidence.cli_backtest", "backtest"),
-                         ("pactlab.landscape.cli", "landscape"), ("pactlab.landscape.cli", "landscape_build")):
+                         ("pactlab.landscape.cli", "landscape"), ("pactlab.landscape.cli", "landscape_build"),
+                         ("pactlab.explore.cli", "explore")):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
