@@ -344,7 +344,7 @@ def _register_evidence_commands() -> None:
     import importlib
 
     for module, name in (("pactlab.evidence.cli_build", "build"), ("pactlab.evidence.cli_episodes", "episodes"),
-                         ("pactlab.evidence.cli_backtest", "backtest"),
+                         ("pactlab.evidence.cli_backtest", "backtest"), ("pactlab.evidence.cli_fit", "fit"),
                          ("pactlab.landscape.cli", "landscape"), ("pactlab.landscape.cli", "landscape_build"),
                          ("pactlab.explore.cli", "explore")):
         try:
