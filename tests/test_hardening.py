@@ -291,3 +291,21 @@ def test_glossary_doc_in_step():
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "glossary.md"
     assert doc.read_text(encoding="utf-8").strip() == glossary.markdown().strip(), "regenerate: pactlab glossary --format markdown > docs/glossary.md"
+
+
+# ---------------------------------------------------------------- 9. one design vocabulary
+
+def test_one_design_vocabulary():
+    from pactlab import designs
+    from pactlab.evidence.backtest import design_label as backtest_label
+    from pactlab.evidence.cases import case_table
+
+    for s, r, c in case_table():
+        assert r.design in designs.DESIGNS
+        assert c.predicted_design == r.design, (s.id, c.predicted_design, r.design)
+        if s.record is not None:
+            assert s.record.design in designs.DESIGNS
+    assert get("europe-1948").record.design == "clients-only"
+    assert backtest_label([[1], [2, 3]]) == designs.design_label([(1, True), (2, True)]) == "hub-and-spoke"
+    out = invoke("cases").output
+    assert "mixed" not in out
