@@ -235,7 +235,7 @@ def test_score_fixture_by_hand():
     assert sb["T2"]["majority"]["ba"] == 0.5
     # T3: durations 40 (censored), 3, 10; hazards .02 .3 .1 -> perfectly ordered -> C = 1
     assert sb["T3"]["model"]["c"] == 1.0 and sb["T3"]["constant"]["c"] == 0.5
-    assert design_label([[1], [2, 3]]) == "mixed" and design_label([]) == "none"
+    assert design_label([[1], [2, 3]]) == "hub-and-spoke" and design_label([]) == "none"
 
 
 def test_treaty_scored_once_in_the_strongest_patrons_episode():

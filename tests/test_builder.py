@@ -212,8 +212,8 @@ def test_every_value_cites_a_declared_source_with_a_version(built):
         s = parse_scenario(dd)
         for key in s.sources:
             assert key in {"nmc", "states", "majors", "contdir_mindist", "atop", "cowwar", "td_rivalries",
-                           "codebook", "builder"}
-        for key in ("nmc", "contdir_mindist", "atop"):
+                           "codebook", "builder", "capitals"}
+        for key in ("nmc", "contdir_mindist", "atop", "capitals"):
             assert "version" in s.sources[key].cite
 
 
@@ -371,6 +371,92 @@ def test_user_named_aligned_and_no_patron(d):
     n = parse_scenario(build_theatre(d, None, 1948, [200, 220, 211, 210, 212], 365, aligned=[]))
     assert n.patron is None and not n.by_role(Role.aligned_adversary)
     solve(n)
+
+
+def test_repeated_builds_are_identical(d, built):
+    """A build reuses the data folder's caches and gives the same theatre every time (its speed is
+    measured in benchmarks/bench_build.py, not here)."""
+    assert build_theatre(d, **EUROPE) == build_theatre(d, **EUROPE) == built["europe-1949"]
+
+
+# ----------------------------------------------------------------------------------------- v2 inputs
+
+
+@pytest.mark.parametrize("sid", CASES)
+def test_shares_and_capital_distances_equal_the_hand_coded_files(sid, built):
+    """CAP2 and GEO3: the builder and the scenario tools call the same measures, so a data-built theatre
+    carries the built-in's values for the same state, pair and year (both use the year before)."""
+    hand, b = get(sid), parse_scenario(built[sid])
+    bc = _by_code(b)
+    checked = 0
+    for a in hand.actors:
+        x = bc.get(a.ccode)
+        if x is None or _flagged(a.capability.note) or "Time-order" in (a.capability.note or ""):
+            continue
+        for f in ("milex_share", "milper_share"):
+            h, v = getattr(a, f), getattr(x, f)
+            assert (h is None) == (v is None), (sid, a.id, f)
+            if h is not None:
+                assert v.value == h.value and v.rule == "CAP2" and v.source == "nmc", (sid, a.id, f)
+                checked += 1
+    assert checked >= (28 if sid == "europe-1949" else 10)
+    bt, hc = _ties(b), {a.id: a.ccode for a in hand.actors}
+    same = 0
+    for t in hand.geography:
+        x = bt.get(frozenset((hc[t.a], hc[t.b])))
+        if x is None or "FALLBACK" in (t.note or "").split("GEO3")[-1]:
+            continue
+        assert x.capital_distance_km == t.capital_distance_km, (sid, t.a, t.b)
+        assert x.capital_source == "capitals" and "capitals" in b.sources
+        same += 1
+    assert same >= 15
+
+
+def test_capital_distance_uses_the_year_before_and_names_a_missing_table(tmp_path, d):
+    """GEO3 in a build: London-Paris as the tool gives it; without the capitals table the build still
+    succeeds, writes no capital distance and says why in the description."""
+    b = parse_scenario(build_theatre(d, 2, 1948, [200, 220], 365))
+    code = {a.id: a.ccode for a in b.actors}
+    t = next(t for t in b.geography if {code[t.a], code[t.b]} == {200, 220})
+    assert t.capital_distance_km == 342.2
+    # a data folder without the capitals table
+    for sub in ("cow", "atop", "threat"):
+        (tmp_path / sub).mkdir()
+        for f in (SHARED / sub).iterdir():
+            if f.name != "cow_capitals.csv":
+                (tmp_path / sub / f.name).symlink_to(f)
+    bare = build_theatre(open_data(tmp_path), 2, 1948, [200, 220], 365)
+    s = parse_scenario(bare)
+    assert all(t.capital_distance_km is None for t in s.geography)
+    assert "GEO3: the capitals table (cow_capitals.csv) is not in the data folder" in bare["description"]
+    assert "capitals" not in bare["sources"]
+
+
+def test_rivals_by_the_data_rule(d):
+    """OTH1 (data rule): Pakistan's most recent war before 1954 is the 1947-49 Kashmir war with India, so
+    India is Pakistan's rival, as the hand coder reads Pakistan's statements (southeast-asia-1954). A rival
+    is never on the adversary side, the patron or a client, and has ties to every actor."""
+    dd = build_theatre(d, 2, 1954, [900, 920, 840, 800, 770], 710)
+    s = parse_scenario(dd)
+    rivals = {a.ccode: a for a in s.actors if a.role is Role.rival}
+    ids = {a.ccode: a.id for a in s.actors}
+    assert ids[770] in rivals[750].rival_of
+    assert rivals[750].capability.value == pytest.approx(d.cinc(750, 1953), abs=1e-6)
+    assert rivals[750].milex_share.rule == "CAP2"
+    taken = {a.ccode for a in s.actors if a.role is not Role.rival}
+    assert not set(rivals) & taken
+    assert "OTH1 (data rule): India (IND) is coded as the rival of Pakistan" in dd["description"]
+    hand = get("southeast-asia-1954")
+    assert {a.ccode for a in hand.actors if a.role is Role.rival} == {750}
+    n = len(s.actors)
+    assert len(s.geography) == n * (n - 1) // 2
+    # Korea 1953: the ROK's war opponents are the PRC and North Korea. With no ATOP pledge between them
+    # (1961) the builder does not put North Korea on the adversary side, so it is the ROK's rival; named
+    # as an aligned adversary (as the hand coder does), no rival is left.
+    k = parse_scenario(build_theatre(d, 2, 1953, [732], 710))
+    assert [(a.ccode, a.rival_of) for a in k.actors if a.role is Role.rival] == [(731, ["ROK"])]
+    k = parse_scenario(build_theatre(d, 2, 1953, [732], 710, aligned=[731, 365]))
+    assert not [a for a in k.actors if a.role is Role.rival]
 
 
 # ----------------------------------------------------------------------------------------- YAML and CLI

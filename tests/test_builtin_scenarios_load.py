@@ -48,6 +48,10 @@ RULE_OF = {
     "leverage_motive": "LEV1",
     "max_commitment": "MAXC1",
     "alignment": "A1",
+    "milex_share": "CAP2",
+    "milper_share": "CAP2",
+    "anticipated_commitment": "ANT1",
+    "reliability": "REL1",
 }
 
 FILES = sorted(BUILTIN.glob("*.yaml"))
@@ -106,14 +110,24 @@ def test_time_order_and_roles(path):
         assert e.date <= s.date, f"{s.id}: event after the scenario date: {e.text}"
     for t in s.treaties:
         assert t.since is None or t.since <= s.date, f"{s.id}: treaty {t.id} not yet in force"
+    for t in s.treaties:
+        if t.level.value == "cooperate":  # T2: listed only if some pair of members holds no pledge
+            pledged = {frozenset((a, b)) for p in s.treaties if p.level.is_pledge
+                       for a in p.members for b in p.members if a != b}
+            pairs = {frozenset((a, b)) for a in t.members for b in t.members if a != b}
+            assert pairs - pledged, f"{s.id}: cooperation {t.id} among states all pledged to each other (T2)"
     if s.record is not None:
         for t in s.record.treaties:
             assert t.since is None or t.since >= s.date, f"{s.id}: record treaty {t.id} predates the scenario"
     roles = {a.id: a.role for a in s.actors}
     adversary_side = {Role.adversary, Role.aligned_adversary}
     for f in s.footholds:
-        assert roles[f.holder] in adversary_side, f"{s.id}: foothold holder {f.holder}"
+        # FOOT1: the adversary side, the patron and linked outside states (the holders a model reads)
+        holder = s.actor(f.holder)
+        assert holder.role in adversary_side or holder.role is Role.patron or holder.linked, \
+            f"{s.id}: foothold holder {f.holder}"
         assert roles[f.near] is Role.client, f"{s.id}: foothold near {f.near}"
+        assert f.since is None or f.since <= s.date, f"{s.id}: foothold {f.holder}-{f.near} after the date"
     clients = {a.id for a in s.clients}
     for d in s.disputes:
         assert d.a in clients and d.b in clients and d.intensity > 0 and d.rule == "D1"
@@ -121,15 +135,17 @@ def test_time_order_and_roles(path):
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_one_capability_measure_per_file(path):
+    """CAP1: NMC v7.0 CINC in every file (year before, or 2022 when later); CAP2 shares, where
+    coded, come from the same NMC file."""
     s = load_scenario(path)
-    if s.year <= 2016 or "CINC" in s.capability_measure:
-        # CINC files: every actor from the NMC file, all values are shares (< 1)
-        assert all(a.capability.source == "nmc" for a in s.actors), s.id
-        assert all(a.capability.value < 1 for a in s.actors), s.id
-    else:
-        # SIPRI files: US$ billions; the patron's figure dwarfs any share
-        assert "SIPRI" in s.capability_measure
-        assert all(a.capability.value >= 1 for a in s.actors), s.id
+    assert "CINC" in s.capability_measure and "v7.0" in s.capability_measure, s.id
+    assert "v7.0" in s.sources["nmc"].cite, s.id
+    assert all(a.capability.source == "nmc" and a.capability.rule == "CAP1" for a in s.actors), s.id
+    assert all(a.capability.value < 1 for a in s.actors), s.id
+    for a in s.actors:
+        for share in (a.milex_share, a.milper_share):
+            if share is not None:
+                assert share.source == "nmc" and share.rule == "CAP2", (s.id, a.id)
 
 
 def test_pre_1955_cases_use_nmc_cinc():

@@ -105,7 +105,13 @@ def test_capability_outside_the_unit_range(tmp_path, value):
 
 
 def test_capability_range_follows_the_declared_unit(tmp_path):
-    text = _text("indo-pacific-2025")
+    # a US$-billion file: indo-pacific-2025 (CINC since the CAP1 recode) with its capabilities restated in
+    # US$ billion under a SIPRI measure (the US at SIPRI 2024's 997.0)
+    d = yaml.safe_load(_text("indo-pacific-2025"))
+    d["capability_measure"] = "Military expenditure 2024, current US$ billion (SIPRI)."
+    for a in d["actors"]:
+        a["capability"]["value"] = 997.0 if a["id"] == "USA" else round(a["capability"]["value"] * 8000, 1)
+    text = yaml.safe_dump(d, sort_keys=False)
     assert "value: 997.0" in text
     ok = _write(tmp_path, "usd", text)
     assert invoke("validate", ok).exit_code == 0
@@ -291,3 +297,21 @@ def test_glossary_doc_in_step():
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "glossary.md"
     assert doc.read_text(encoding="utf-8").strip() == glossary.markdown().strip(), "regenerate: pactlab glossary --format markdown > docs/glossary.md"
+
+
+# ---------------------------------------------------------------- 9. one design vocabulary
+
+def test_one_design_vocabulary():
+    from pactlab import designs
+    from pactlab.evidence.backtest import design_label as backtest_label
+    from pactlab.evidence.cases import case_table
+
+    for s, r, c in case_table():
+        assert r.design in designs.DESIGNS
+        assert c.predicted_design == r.design, (s.id, c.predicted_design, r.design)
+        if s.record is not None:
+            assert s.record.design in designs.DESIGNS
+    assert get("europe-1948").record.design == "clients-only"
+    assert backtest_label([[1], [2, 3]]) == designs.design_label([(1, True), (2, True)]) == "hub-and-spoke"
+    out = invoke("cases").output
+    assert "mixed" not in out

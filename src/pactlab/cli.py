@@ -347,13 +347,14 @@ def glossary(fmt: str) -> None:
 def _register_evidence_commands() -> None:
     """`pactlab build`, `pactlab episodes` and `pactlab backtest` live with the evidence layer;
     `pactlab landscape` and `pactlab landscape-build` with pactlab.landscape; `pactlab compare` with the
-    evidence layer too."""
+    evidence layer too; `pactlab explore` with pactlab.explore."""
     import importlib
 
     for module, name in (("pactlab.evidence.cli_build", "build"), ("pactlab.evidence.cli_episodes", "episodes"),
                          ("pactlab.evidence.cli_backtest", "backtest"), ("pactlab.evidence.cli_fit", "fit"),
                          ("pactlab.landscape.cli", "landscape"), ("pactlab.landscape.cli", "landscape_build"),
-                         ("pactlab.evidence.cli_compare", "compare")):
+                         ("pactlab.evidence.cli_compare", "compare"), ("pactlab.app.cli", "app"),
+                         ("pactlab.explore.cli", "explore")):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

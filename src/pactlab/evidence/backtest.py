@@ -402,8 +402,9 @@ def run_backtest(data: DataDir, y1: int, y2: int, out: Path | None = None, resum
 
 # --------------------------------------------------------------------------- scoring
 def design_label(groups: list[list[int]] | None) -> str:
-    """none / bilateral / trilateral / multilateral / mixed, from treaty client counts
-    (multilateral: a treaty with three or more clients; mixed: bilateral and trilateral)."""
+    """none / bilateral / trilateral / hub-and-spoke / multilateral (pactlab.designs), from the client
+    counts of patron treaties (multilateral: a treaty with three or more clients; hub-and-spoke:
+    bilateral and trilateral side by side)."""
     sizes = [len(g) for g in (groups or []) if g]
     if not sizes:
         return "none"
@@ -413,7 +414,7 @@ def design_label(groups: list[list[int]] | None) -> str:
         return "bilateral"
     if set(sizes) == {2}:
         return "trilateral"
-    return "mixed"
+    return "hub-and-spoke"
 
 
 def method_groups(row: dict) -> dict[str, list[list[int]]]:

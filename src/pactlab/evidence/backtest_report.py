@@ -22,7 +22,7 @@ from pactlab.report.html import _CSS, _e, _table, inline_svg
 from pactlab.report.plots import figure_svg
 
 NAVY, RED, GREY, ORANGE, TEAL = "#1f3b73", "#c0392b", "#9a9a9a", "#e08a1e", "#1d8f8f"
-DESIGNS = ("none", "bilateral", "trilateral", "mixed", "multilateral")
+DESIGNS = ("none", "bilateral", "trilateral", "hub-and-spoke", "multilateral")  # pactlab.designs, patron treaties only
 
 
 def _axes(w: float = 5.2, h: float = 3.6, ncols: int = 1):

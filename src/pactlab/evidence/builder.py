@@ -30,7 +30,12 @@ before; T1 ATOP alliances in force among the actors (defence > consultation);
 A1 aligned adversaries = states with an ATOP defence (1.0) or consultation
 (0.6) pledge in force with the adversary, less those pledged to the patron
 too; D1 war within 10 years (COW), no ATOP alliance -> 0.3; TREND1 from the
-adversary's CINC. Data proxies (rule ``*-proxy``): MR1-proxy (the codebook's
+adversary's CINC; CAP2 shares of the state-system milex and milper totals (year before, same
+fallbacks as CAP1; no share where the state's own value is missing); GEO3 capital-to-capital
+distance on every tie (capitals table, year before; a clear note when the table is absent);
+OTH1 (data rule) a rival for each client: the opponent in its most recent COW inter-state war,
+else a Thompson-Dreyer rivalry in force in the year before, that is not on the adversary side,
+the patron or a client (largest CINC among several). Data proxies (rule ``*-proxy``): MR1-proxy (the codebook's
 anchor where it names the state and era, else major power 0.6 / CINC rank in
 the top 10 0.3 / otherwise 0.1; not a system member 0.1), P2-proxy (ATOP pledge with the patron), S1-proxy (a lapsed COW
 membership = occupied), D1-proxy (a strategic rivalry between two clients).
@@ -57,6 +62,14 @@ import yaml
 
 from pactlab.data import DataDir, open_data
 from pactlab.data._files import DataFileMissing
+from pactlab.data.measures import (
+    EARTH_RADIUS_KM,
+    CapitalDistance,
+    capital_distance,
+    haversine_km,
+    nmc_measures,
+    share_note,
+)
 from pactlab.errors import DataError, PactlabError
 
 __all__ = [
@@ -114,6 +127,10 @@ def _optional(fn, default=None):
         return fn()
     except DataFileMissing:
         return default
+
+
+#: memo value for "no capital spell" (a module constant, so cached entries compare by identity)
+_NO_CAPITAL = object()
 
 
 # ----------------------------------------------------------------------------------------- the past
@@ -323,6 +340,20 @@ class _Past:
         self.check(y, "capitals")
         return _optional(lambda: self.data.capital(c, y))
 
+    def capital_distance(self, a: int, b: int, y: int) -> CapitalDistance | None:
+        """GEO3 distance between the capitals in force in year y (no later fallback), as
+        :func:`pactlab.data.measures.capital_distance` computes it; capitals memoised per (state, year)."""
+        self.check(y, "capitals")
+
+        def cap(c):
+            v = _memo(self.data, ("capital_in", c, y), lambda: self.data.capital(c, y) or _NO_CAPITAL)
+            return None if v is _NO_CAPITAL else v
+        pa, pb = cap(a), cap(b)
+        if pa is None or pb is None:
+            return None
+        km = round(haversine_km(pa["lat"], pa["lng"], pb["lat"], pb["lng"]), 1)
+        return CapitalDistance(int(a), int(b), int(y), km, pa["capital"], pb["capital"], int(y), int(y))
+
     # -- alliances
     def _atop(self):
         def build():
@@ -376,6 +407,26 @@ class _Past:
         self.check(y, "COW inter-state war")
         return _optional(lambda: self.data.at_war(a, b, y))
 
+    def last_war_opponents(self, c: int) -> tuple[int, list[int]] | None:
+        """(last year, opponents) of c's most recent COW inter-state war fought before Y (years up to
+        Y-1 only); None if c fought none in the data or the war file is absent."""
+        y = self.check(self.Y - 1, "COW inter-state war")
+        w = _optional(lambda: self.data.war_years())
+        if w is None:
+            return None
+        m = (w.ccode1.to_numpy() == c) & (w.year.to_numpy() <= y)
+        if not m.any():
+            return None
+        sub = w.loc[m]
+        last = int(sub.year.max())
+        wars = set(sub.loc[sub.year == last, "warnum"].tolist())
+        opp = sorted({int(x) for x in sub.loc[sub.warnum.isin(wars), "ccode2"].tolist()})
+        return last, opp
+
+    def nmc_shares(self, c: int, y: int, later: bool = False):
+        self.check(y, "NMC capabilities", later=later)
+        return nmc_measures(self.data, c, y, allow_later=False)
+
     def rivals(self, c: int, y: int) -> list[int] | None:
         self.check(y, "strategic rivalries")
         return _optional(lambda: self.data.rivals(c, y, source="td"))
@@ -395,7 +446,7 @@ def _sig(v: float, digits: int = 6) -> float:
 def _great_circle_km(p: dict, q: dict) -> float:
     la1, lo1, la2, lo2 = map(math.radians, (p["lat"], p["lng"], q["lat"], q["lng"]))
     h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _kind(ct: int | None) -> str:
@@ -451,6 +502,8 @@ class _Builder:
         self.lapsed: dict[int, int | None] = {}  # not a member in r: last member year (None: enters later)
         self.notes: list[str] = []  # for the description
         self.cited: set[str] = set()
+        self.rival_how: dict[int, list[tuple[int, str, int]]] = {}
+        self.capitals_ok = True
 
     # ------------------------------------------------------------------ identities
     def src(self, key: str) -> str:
@@ -545,6 +598,75 @@ class _Builder:
         head = f"COW NMC v{ver} CINC {year_used} (ccode {c})."
         return {"value": _sig(v), "source": self.src("nmc"), "rule": "CAP1",
                 "note": " ".join([head] + notes)}
+
+    # ------------------------------------------------------------------ CAP2
+    def shares(self, c: int) -> dict:
+        """{'milex_share': ..., 'milper_share': ...} for c (codebook CAP2): the year before (or the last NMC
+        year), else the same year as its CAP1 value; a share is left out where the state's own value is
+        missing that year."""
+        P = self.P
+        r = P.ref("nmc")
+        m = P.nmc_shares(c, r)
+        late = ""
+        if m is None:
+            if not P.later_for(c):
+                self.notes.append(f"CAP2: no NMC row for {self.name[c]} ({c}) in {r}: no milex/milper shares.")
+                return {}
+            for y in range(self.Y, self.Y + P.window + 1):
+                m = P.nmc_shares(c, y, later=True)
+                if m is not None:
+                    late = (f" {TIME_ORDER_EXCEPTION} (CAP1 fallback 1): no NMC row for {self.name[c]} ({c}) in "
+                            f"{r}; value for {y}, the first later year (built with allow_later).")
+                    break
+            if m is None:
+                return {}
+        out = {}
+        for which in ("milex", "milper"):
+            v = m.milex_share if which == "milex" else m.milper_share
+            if not np.isfinite(v):
+                self.notes.append(f"CAP2: {which} of {self.name[c]} ({c}) is missing in NMC {m.year}: no "
+                                  f"{which}_share.")
+                continue
+            out[f"{which}_share"] = {"value": _sig(v), "source": self.src("nmc"), "rule": "CAP2",
+                                     "note": share_note(m, which) + late}
+        return out
+
+    # ------------------------------------------------------------------ OTH1 (data rule)
+    def derive_rivals(self, taken: set[int]) -> dict[int, list[int]]:
+        """{rival: [clients]}: for each client, the opponent in its most recent COW inter-state war, else a
+        Thompson-Dreyer rivalry in force in the year before, leaving out the adversary side, the patron and
+        the clients; among several the largest CINC in the year before (codebook OTH1, data rule)."""
+        P = self.P
+        adv_side = {self.adversary, *self.aligned}
+        rm = P.ref("nmc")
+        rs = P.ref("states")
+        out: dict[int, list[int]] = {}
+        for c in self.clients:
+            how, cands = None, []
+            war = P.last_war_opponents(c)
+            if war is not None:
+                last, opp = war
+                cands = [x for x in opp if x not in adv_side]
+                how = f"opponent in its most recent COW inter-state war (last year {last})"
+                left = [x for x in cands if x in taken]
+                cands = [x for x in cands if x not in taken]
+                if left:
+                    self.notes.append(f"OTH1: {self.name[c]}'s war opponent(s) {', '.join(map(str, left))} already "
+                                      "have a role in the theatre (patron or client): not coded as rivals.")
+            if not cands:
+                rt = P.ref_opt("td_rivalries")
+                rv = P.rivals(c, rt) if rt is not None else None
+                cands = [x for x in (rv or []) if x not in adv_side and x not in taken]
+                how = f"Thompson-Dreyer strategic rivalry in force in {rt}"
+            cands = [x for x in cands if P.member(x, rs)]
+            scored = [(P.cinc(x, rm), x) for x in cands]
+            scored = [(v, x) for v, x in scored if np.isfinite(v)]
+            if not scored:
+                continue
+            v, x = max(scored)
+            out.setdefault(x, []).append(c)
+            self.rival_how.setdefault(x, []).append((c, how, len(scored)))
+        return out
 
     # ------------------------------------------------------------------ MR1
     def reach(self, c: int) -> dict:
@@ -784,6 +906,27 @@ class _Builder:
             over = a in comp and b in comp and comp[a] == comp[b]
         t = {"a": ida, "b": idb, "contiguity": kind, "distance_km": round(float(dist), 1), "overland": bool(over),
              "source": self.src("contdir_mindist")}
+        # capital distance (GEO3): capitals in force latest in the year before (the table's last year if earlier)
+        if self.capitals_ok:
+            try:
+                caps = P.data.capitals()
+            except DataFileMissing:
+                self.capitals_ok = False
+                self.notes.append("GEO3: the capitals table (cow_capitals.csv) is not in the data folder, so no "
+                                  "capital-to-capital distances (capital_distance_km) are written; add the file "
+                                  "and build again, or run tools/capital_distance.py on the file.")
+            else:
+                ry = P.check(min(self.r, int(caps.endyear.max())), "capitals")
+                cd = P.capital_distance(a, b, ry)
+                if cd is None and P.later_for(a, b):
+                    cd = capital_distance(P.data, a, b, ry, allow_later=True)
+                    if cd is not None:
+                        notes.append(f"capital {TIME_ORDER_EXCEPTION} (GEO3 fallback): {cd.note()}")
+                if cd is None:
+                    notes.append(f"GEO3: no capital spell for one of the two in {ry}: no capital distance.")
+                else:
+                    t["capital_distance_km"] = cd.km
+                    t["capital_source"] = self.src("capitals")
         if notes:
             t["note"] = " ".join(notes)
         return t
@@ -917,6 +1060,10 @@ def _sources(P: _Past, cited: set[str]) -> dict[str, dict]:
                     f"(codebook GEO1). Distance: minimum distance in km, CShapes 2.0 (Schvitz et al. 2022) via "
                     f"peacesciencer ({v('mindist')}). Overland: a path of land contiguity in the year before "
                     f"(codebook GEO2).{cap}"}
+    if "capitals" in cited:
+        out["capitals"] = {"cite": f"Capitals and their coordinates: the capitals table distributed with peacesciencer "
+                                   f"(Miller 2022), by COW code and date ({v('capitals')}). Great-circle distance "
+                                   f"by the haversine formula, R = {EARTH_RADIUS_KM} km (codebook GEO3)."}
     if "atop" in cited:
         info = ds("atop_alliances")
         extra = (" Note: " + "; ".join(info.notes)) if info and info.notes else ""
@@ -991,6 +1138,9 @@ def build_theatre(data: DataDir | str | Path, patron: int | None, year: int, cli
         aligned_list = aligned_given
         how = "named by the user"
     B.aligned = aligned_list
+    rivals = B.derive_rivals(taken | set(aligned_list))
+    for c in rivals:
+        B.validate(c, "rival")
     for key in ("states", "majors", "atop_members"):
         rk = P.ref(key)
         if rk != year - 1:
@@ -1004,15 +1154,22 @@ def build_theatre(data: DataDir | str | Path, patron: int | None, year: int, cli
     atop_info = P.info("atop_alliances")
     if atop_info.notes:
         B.notes.append("ATOP: " + "; ".join(atop_info.notes) + ".")
-    codes = ([patron] if patron is not None else []) + clients + [adversary] + aligned_list
+    codes = ([patron] if patron is not None else []) + clients + [adversary] + aligned_list + sorted(rivals)
     ids = B.ids()
+    for x in sorted(rivals):
+        for c, how, n in B.rival_how[x]:
+            B.notes.append(f"OTH1 (data rule): {B.name[x]} ({ids[x]}) is coded as the rival of {B.name[c]}: {how}"
+                           + (f", the largest CINC of {n} candidates" if n > 1 else "") + ".")
 
     actors = []
     for c in codes:
         role = ("patron" if c == patron else "client" if c in clients else "adversary" if c == adversary
-                else "aligned_adversary")
+                else "rival" if c in rivals else "aligned_adversary")
         a: dict[str, Any] = {"id": ids[c], "name": B.name[c], "role": role, "ccode": int(c),
                              "capability": B.capability(c), "maritime_reach": B.reach(c)}
+        a.update(B.shares(c))
+        if role == "rival":
+            a["rival_of"] = [ids[x] for x in rivals[c]]
         if role == "client":
             a.update(B.client_fields(c))
         elif role == "patron":
@@ -1127,6 +1284,12 @@ def _header(d: dict) -> str:
     if later:
         lines.append("TIME-ORDER EXCEPTIONS (values from the scenario year or later; not for backtests):")
         lines.append("  " + "; ".join(later))
+    rivals = [f"{a.get('id')} (of {', '.join(a.get('rival_of') or [])})" for a in d.get("actors", [])
+              if a.get("role") == "rival"]
+    if rivals:
+        lines.append("Rivals by the OTH1 data rule (most recent war opponent, else a strategic rivalry; the "
+                     "description says which; check them against the clients' statements, DIV1): "
+                     + ", ".join(rivals))
     lines.append("Footholds (FOOT1) are not in the data: add occupation zones or garrisons by hand.")
     lines.append("No `record` and no `events`: the builder never reads what happened in or after the year.")
     out = []

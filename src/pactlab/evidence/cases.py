@@ -5,9 +5,9 @@ Scoring rules (also in ``docs/cases.md``):
 
 * **design** -- the predicted architecture's label against the record's:
   ``multilateral`` (a patron treaty with three or more clients), ``bilateral``
-  (patron treaties, all bilateral), ``trilateral``, ``mixed`` (bilateral and
-  trilateral patron treaties: hub and spoke), ``none`` (no patron treaty; a
-  clients-only pact is scored under *treaties*).
+  (patron treaties, all bilateral), ``trilateral``, ``hub-and-spoke`` (bilateral
+  and trilateral patron treaties), ``clients-only`` (clients' pacts, no patron
+  treaty), ``none`` (no new treaty): the vocabulary of :mod:`pactlab.designs`.
 * **treaties** -- the set of new treaties, each as its set of members
   (outside co-guarantors such as the UK and France in SEATO are left out on
   both sides), must equal the record's.
@@ -49,7 +49,8 @@ from pactlab.scenarios.catalog import catalog, get
 from pactlab.scenarios.schema import Role, Scenario
 
 GOLDEN = Path(__file__).resolve().parents[3] / "tests" / "golden" / "cases.json"
-LABELS = {"hub-and-spoke": "mixed", "clients-only": "none"}
+#: the design vocabulary is pactlab.designs for predictions and records alike (no relabelling)
+LABELS: dict[str, str] = {}
 
 READINGS = ("paper", "atop")
 #: record treaties whose pledge reads "act to meet the common danger in accordance

@@ -4,7 +4,7 @@ For each built-in historical case with a record, each theory predicts; the
 comparison reports, per theory:
 
 * **design** -- the modal design against the record's (the case table's
-  labels: hub-and-spoke reads as ``mixed``, clients-only as ``none``);
+  labels: the pactlab.designs vocabulary, unchanged);
 * **treaties** -- the modal set of new treaties against the record's: member
   sets with the partner (with the patron or clients-only); **exact** -- the
   same with every treaty's level too, under both readings of the
@@ -44,7 +44,7 @@ from pactlab.scenarios.catalog import catalog, get
 from pactlab.scenarios.schema import Scenario
 from pactlab.theories.base import Outcome, OutcomeTreaty, TheoryError
 
-LABELS = {"hub-and-spoke": "mixed", "clients-only": "none"}
+LABELS: dict[str, str] = {}  # one vocabulary (pactlab.designs) for predictions and records
 BOOTSTRAP = 2000
 SEED = 0
 #: the rival key variables an encompassing test would add to Cohen's likelihood

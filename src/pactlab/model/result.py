@@ -172,3 +172,14 @@ class Result:
 
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), indent=2, default=float, **kw)
+
+    # -- display (pactlab.notebook holds the code) -------------------------------
+    def __repr__(self) -> str:
+        from pactlab.notebook import short_repr
+
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        from pactlab.notebook import result_html
+
+        return result_html(self)

@@ -378,10 +378,18 @@ class Event(_Strict):
 class Record(_Strict):
     """What actually happened, for the case table. Never read by the model."""
 
-    design: Literal["none", "clients-only", "bilateral", "trilateral", "hub-and-spoke", "multilateral", "mixed"]
+    design: Literal["none", "clients-only", "bilateral", "trilateral", "hub-and-spoke", "multilateral"]
     treaties: list[Treaty] = Field(default_factory=list)
     durability: Literal["long", "short", "unknown"] = "unknown"
     note: str | None = None
+
+    @field_validator("design", mode="before")
+    @classmethod
+    def _vocabulary(cls, v):
+        """The design vocabulary (pactlab.designs); the older label 'mixed' reads as 'hub-and-spoke'."""
+        from pactlab.designs import ALIASES
+
+        return ALIASES.get(v, v) if isinstance(v, str) else v
 
     @model_validator(mode="after")
     def _pledges_only(self) -> "Record":
@@ -594,3 +602,12 @@ class Scenario(_Strict):
     @property
     def adversary(self) -> Actor:
         return self.by_role(Role.adversary)[0]
+
+    def with_changes(self, changes: dict | None = None, **fields) -> "Scenario":
+        """A validated copy with ``changes`` (dotted paths such as
+        ``"actors.CHN.maritime_reach"``) applied; see :mod:`pactlab.scenarios.edit`.
+        Unlike ``model_copy(update=...)``, a bad value raises the same
+        :class:`~pactlab.errors.ScenarioError` as ``pactlab validate``."""
+        from pactlab.scenarios.edit import with_changes
+
+        return with_changes(self, changes, **fields)

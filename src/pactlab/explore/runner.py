@@ -1,0 +1,300 @@
+"""Running many solves: the engines (serial, processes, Dask) and the Monte Carlo run on disk.
+
+The driver draws every value (from ``numpy.random.SeedSequence(seed).spawn(draws)``, one child
+per draw, so a draw's values do not depend on the engine or on how draws are chunked) and sends
+chunks of draws to the engine; a worker copies the scenario with each draw's values, solves it
+through the model's public ``solve`` and returns the designs. A Monte Carlo run writes one Parquet
+file per finished chunk (temporary name, then rename) under a run manifest
+(:mod:`pactlab.manifest`), so ``--resume`` runs only the chunks without a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pactlab import manifest as mf
+from pactlab.errors import PactlabError
+from pactlab.explore.spec import Spec, apply
+from pactlab.model.params import DEFAULT, Parameters
+from pactlab.scenarios.schema import Scenario
+
+ENGINES = ("serial", "process", "dask")
+DEFAULT_CHUNK = 100
+CHUNK_RANGE = (50, 200)
+KIND = "explore-montecarlo"
+#: bookkeeping columns: they say who computed a row and when, and differ between engines
+BOOKKEEPING = ("worker", "host", "chunk_seconds")
+
+
+class EngineError(PactlabError):
+    """An engine that cannot be started or reached."""
+
+
+def column(path: str) -> str:
+    """The results column of an input path: ``PRC.capability`` -> ``PRC_capability``."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", path)
+
+
+# --------------------------------------------------------------------------- the worker's side
+
+@dataclass(frozen=True)
+class Payload:
+    scenario: Scenario
+    paths: tuple[str, ...]
+    params: Parameters
+
+
+def treaty_text(r) -> str:
+    return "; ".join(f"{'+'.join(t.members)} {t.level} {t.form}" for t in r.treaties)
+
+
+def solve_chunk(payload: Payload, chunk: tuple[int, Sequence[int], np.ndarray]) -> dict[str, list]:
+    """Solve one chunk: (chunk id, draw ids, values matrix) -> columns."""
+    from pactlab.model.solve import solve
+
+    cid, ids, values = chunk
+    t0 = time.perf_counter()
+    designs, treaties = [], []
+    for row in values:
+        r = solve(apply(payload.scenario, list(payload.paths), [float(v) for v in row]), payload.params)
+        designs.append(r.design)
+        treaties.append(treaty_text(r))
+    dt = time.perf_counter() - t0
+    n = len(ids)
+    return {"draw": [int(i) for i in ids], "chunk": [cid] * n, "design": designs, "treaties": treaties,
+            "worker": [os.getpid()] * n, "host": [socket.gethostname()] * n, "chunk_seconds": [dt] * n}
+
+
+# --------------------------------------------------------------------------- engines
+
+class Executor:
+    """Maps :func:`solve_chunk` over chunks on one engine; yields results as chunks finish."""
+
+    def __init__(self, engine: str, workers: int | None = None, scheduler: str | None = None):
+        if engine not in ENGINES:
+            raise EngineError(f"--engine {engine}: expected one of {', '.join(ENGINES)}")
+        if workers is not None and workers < 1:
+            raise EngineError(f"--workers {workers}: expected at least 1")
+        if scheduler and engine != "dask":
+            raise EngineError("--scheduler needs --engine dask")
+        self.engine, self.scheduler = engine, scheduler
+        self.workers = workers or (os.cpu_count() or 1)
+        self._pool = self._client = self._cluster = None
+        self._tag = f"{os.getpid()}-{time.time_ns()}"
+        self._batch = 0
+
+    def __enter__(self) -> "Executor":
+        if self.engine == "process":
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"))
+        elif self.engine == "dask":
+            import logging
+
+            from distributed import Client, LocalCluster
+
+            if self.scheduler:
+                try:
+                    self._client = Client(self.scheduler, timeout="10s")
+                except (OSError, TimeoutError) as exc:
+                    raise EngineError(f"--scheduler {self.scheduler}: cannot reach a Dask scheduler ({exc})") from None
+            else:
+                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                             dashboard_address=None, silence_logs=logging.ERROR)
+                self._client = Client(self._cluster)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def describe(self) -> str:
+        if self.engine == "serial":
+            return "serial (this process)"
+        if self.engine == "process":
+            return f"{self.workers} processes"
+        if self.scheduler:
+            return f"Dask scheduler {self.scheduler}"
+        return f"Dask LocalCluster, {self.workers} worker processes"
+
+    def map(self, payload: Payload, chunks: Iterable[tuple[int, Sequence[int], np.ndarray]]
+            ) -> Iterator[dict[str, list]]:
+        chunks = list(chunks)
+        if self.engine == "serial":
+            for c in chunks:
+                yield solve_chunk(payload, c)
+            return
+        if self.engine == "process":
+            from concurrent.futures import as_completed
+
+            futs = [self._pool.submit(solve_chunk, payload, c) for c in chunks]
+            for f in as_completed(futs):
+                yield f.result()
+            return
+        from distributed import as_completed
+
+        self._batch += 1
+        remote = self._client.scatter(payload, broadcast=True)
+        futs = [self._client.submit(solve_chunk, remote, c, key=f"pactlab-{self._tag}-{self._batch}-chunk-{c[0]}",
+                                    pure=False) for c in chunks]
+        for f in as_completed(futs):
+            yield f.result()
+
+
+def chunked(values: np.ndarray, size: int, first_id: int = 0) -> list[tuple[int, list[int], np.ndarray]]:
+    n = len(values)
+    return [(k, list(range(first_id + a, first_id + min(a + size, n))), values[a:a + size])
+            for k, a in enumerate(range(0, n, size))]
+
+
+def evaluate(s: Scenario, paths: Sequence[str], values: np.ndarray, ex: Executor, params: Parameters = DEFAULT,
+             chunk_size: int = DEFAULT_CHUNK, progress: Callable[[int], None] | None = None) -> list[str]:
+    """The design at each row of ``values`` (inputs ``paths``), in row order."""
+    values = np.asarray(values, float).reshape(len(values), len(paths))
+    out: list[str | None] = [None] * len(values)
+    payload = Payload(s, tuple(paths), params)
+    for res in ex.map(payload, chunked(values, max(1, chunk_size))):
+        for i, d in zip(res["draw"], res["design"]):
+            out[i] = d
+        if progress:
+            progress(len(res["draw"]))
+    return out  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- the Monte Carlo run on disk
+
+def draw_values(spec: Spec, draws: int, seed: int) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """(values, spawn keys): one row per draw, each from its own SeedSequence child."""
+    children = np.random.SeedSequence(seed).spawn(draws)
+    vals = np.array([spec.draw(np.random.default_rng(c)) for c in children], float).reshape(draws, len(spec.inputs))
+    return vals, [tuple(c.spawn_key) for c in children]
+
+
+def chunk_file(k: int) -> str:
+    return f"chunk-{k:05d}.parquet"
+
+
+def run_manifest(s: Scenario, spec: Spec, params: Parameters, draws: int, seed: int, chunk_size: int) -> dict:
+    return mf.build(KIND, parameters=params, scenario=s, seed=seed,
+                    extra={"draws": draws, "chunk_size": chunk_size, "spec": spec.model_dump(mode="json"),
+                           "spec_digest": spec.digest()})
+
+
+def check_chunk_size(chunk_size: int, draws: int) -> None:
+    if chunk_size < 1:
+        raise PactlabError(f"--chunk-size {chunk_size}: expected a positive number of draws per task")
+
+
+def montecarlo(s: Scenario, spec: Spec, out: str | Path, *, draws: int, seed: int, params: Parameters = DEFAULT,
+               chunk_size: int = DEFAULT_CHUNK, engine: str = "serial", workers: int | None = None,
+               scheduler: str | None = None, resume: bool = False, fresh: bool = False,
+               progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Run (or resume) a Monte Carlo of ``draws`` draws into folder ``out``; returns a summary of the run."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if draws < 1:
+        raise PactlabError(f"--draws {draws}: expected at least 1")
+    check_chunk_size(chunk_size, draws)
+    folder = Path(out)
+    nchunks = (draws + chunk_size - 1) // chunk_size
+    names = [chunk_file(k) for k in range(nchunks)]
+    if folder.exists():
+        names += sorted({p.name for p in folder.glob("chunk-*.parquet")} - set(names))
+        for t in folder.glob(".chunk-*.tmp*"):  # a chunk a killed run was writing
+            t.unlink()
+    m = run_manifest(s, spec, params, draws, seed, chunk_size)
+    mode = mf.open_run(folder, m, resume=resume, fresh=fresh, results=names, what="Monte Carlo results")
+    done = {k for k in range(nchunks) if (folder / chunk_file(k)).exists()}
+    values, keys = draw_values(spec, draws, seed)
+    todo = []
+    for k in range(nchunks):
+        if k in done:
+            continue
+        a, b = k * chunk_size, min((k + 1) * chunk_size, draws)
+        todo.append((k, list(range(a, b)), values[a:b]))
+    cols = [column(p) for p in spec.names()]
+    payload = Payload(s, tuple(spec.names()), params)
+    t0 = time.perf_counter()
+    finished = 0
+    if progress:
+        progress(sum(min((k + 1) * chunk_size, draws) - k * chunk_size for k in done), draws)
+    with Executor(engine, workers, scheduler) as ex:
+        for res in ex.map(payload, todo):
+            k = res["chunk"][0]
+            ids = res["draw"]
+            table = {"draw": ids, "chunk": res["chunk"], "seed": [seed] * len(ids),
+                     "spawn_key": [keys[i][0] for i in ids]}
+            for j, c in enumerate(cols):
+                table[c] = [float(values[i, j]) for i in ids]
+            for c in ("design", "treaties", *BOOKKEEPING):
+                table[c] = res[c]
+            final = folder / chunk_file(k)
+            tmp = folder / f".{final.name}.tmp-{os.getpid()}"
+            pq.write_table(pa.table(table), tmp)
+            os.replace(tmp, final)
+            finished += len(ids)
+            if progress:
+                progress(len(ids), draws)
+        desc = ex.describe()
+    return {"folder": str(folder), "mode": mode, "draws": draws, "chunks": nchunks, "chunks_run": len(todo),
+            "chunks_reused": len(done), "solves": finished, "seconds": time.perf_counter() - t0, "engine": desc}
+
+
+class ResultsError(PactlabError):
+    """A results folder that cannot be read."""
+
+
+def load_results(folder: str | Path):
+    """(manifest, DataFrame sorted by draw) of a Monte Carlo results folder."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    p = Path(folder)
+    if not p.is_dir():
+        raise ResultsError(f"{p}: no such results folder (made by `pactlab explore montecarlo --out FOLDER`)")
+    m = mf.read(p / mf.MANIFEST)
+    if m.get("kind") != KIND:
+        raise ResultsError(f"{p}: holds '{m.get('kind')}' results, not a Monte Carlo run")
+    files = sorted(p.glob("chunk-*.parquet"))
+    if not files:
+        raise ResultsError(f"{p}: no finished chunks yet")
+    df = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
+    return m, df.sort_values("draw").reset_index(drop=True)
+
+
+def spec_of(m: dict) -> Spec:
+    return Spec.model_validate(m["extra"]["spec"])
+
+
+@contextlib.contextmanager
+def rich_progress(label: str, total: int, enabled: bool = True):
+    """A rich progress bar on standard error (shown on a terminal); yields ``advance(n)``."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    con = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=con, disable=not (enabled and con.is_terminal),
+                  transient=False) as prog:
+        task = prog.add_task(label, total=total)
+
+        def advance(n: int, *_: Any) -> None:
+            prog.advance(task, n)
+
+        yield advance
