@@ -63,3 +63,14 @@ def test_log_prob_sums_to_one_over_small_outcome_space():
             outs.append(Outcome.of([(tuple(clients), wp, l1)]))
     total = sum(math.exp(th.log_prob(s2, o)) for o in outs)
     assert math.isclose(total, 1.0, rel_tol=1e-9)
+
+
+def test_geography_runs_on_the_shared_seating_model():
+    """One enumeration, one sampler, one log-probability for every seating theory:
+    the geography theory supplies its log-odds only."""
+    from pactlab.theories._seating import SeatingTheory
+    from pactlab.theories.geography import Geography
+
+    assert issubclass(Geography, SeatingTheory)
+    assert not {"_exact", "_sampled", "_modal", "predict", "log_prob"} & set(Geography.__dict__)
+

@@ -177,8 +177,9 @@ class SeatingTheory(Theory):
     def _sampled(self, f: Facts, p, draws: int = DRAWS, seed: int = 0) -> dict[str, float]:
         rng = np.random.default_rng(seed)
         n = len(f.clients)
-        u = rng.random((draws, 2 * n))
-        w = rng.random((draws, n))
+        # one block of uniforms per draw: allying (n), seating (n), clients-only (one per group, at most n)
+        u = rng.random((draws, 3 * n))
+        w = u[:, 2 * n:]
         pa = [sig(self.ally_logit(f, c, p)) for c in f.clients]
         counts = {d: 0 for d in DESIGNS}
         cache: dict[tuple, list[float]] = {}  # cumulative seat weights by (client, groups so far)

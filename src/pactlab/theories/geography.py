@@ -21,59 +21,28 @@ design. Formalised as a probability model with six declared parameters:
   client without a patron forms none. The treaty is at the defend level with probability
   ``sigmoid(defend_base + defend_land * any member has land_i)``.
 
-Design probabilities are enumerated exactly for up to eight clients and
+This is the seating model the rival theories share
+(:mod:`pactlab.theories._seating`): the geography theory supplies its
+log-odds, and the enumeration, sampler and log-probability are the shared
+ones. Design probabilities are enumerated exactly for up to eight clients and
 estimated from 10,000 seeded draws of the same model above that (the
 prediction says which).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from typing import Any
-
-import numpy as np
-
-from pactlab.designs import DESIGNS, design_label
 from pactlab.parameters import ParamSpec
-from pactlab.scenarios.schema import Role, Scenario
 from pactlab.theories import register
-from pactlab.theories._seating import hidden_singletons
-from pactlab.theories.base import Outcome, OutcomeTreaty, Prediction, Theory, TheoryError
+from pactlab.theories._seating import DRAWS, EXACT_MAX, Facts, SeatingTheory
 
-EXACT_MAX = 8
-DRAWS = 10_000
+__all__ = ["DRAWS", "EXACT_MAX", "Geography", "_Facts"]
 
-
-def _log_sig(x: float) -> float:
-    return -math.log1p(math.exp(-x)) if x >= 0 else x - math.log1p(math.exp(x))
-
-
-class _Facts:
-    def __init__(self, s: Scenario):
-        self.clients = [a.id for a in s.by_role(Role.client)]
-        self.patron = s.patron.id if s.patron else None
-        adv = {s.adversary.id} | {a.id for a in s.by_role(Role.aligned_adversary)}
-        cl = set(self.clients)
-        self.land = {c: False for c in self.clients}
-        self.cont: set[frozenset] = set()
-        for t in s.geography:
-            if not t.by_land:
-                continue
-            if t.a in cl and t.b in cl:
-                self.cont.add(frozenset((t.a, t.b)))
-            elif (t.a in adv and t.b in cl) or (t.b in adv and t.a in cl):
-                self.land[t.b if t.a in adv else t.a] = True
-        for f in s.footholds:
-            if f.holder in adv and f.near in cl and f.by_land:
-                self.land[f.near] = True
-
-    def touches(self, c: str, group) -> bool:
-        return any(frozenset((c, m)) in self.cont for m in group)
+#: the facts the theory reads (land routes from the adversary side, overland ties between clients)
+_Facts = Facts
 
 
 @register
-class Geography(Theory):
+class Geography(SeatingTheory):
     name = "geography"
     title = "Geography: land contiguity to the adversary decides who allies, land clusters decide the design"
     citation = (
@@ -88,164 +57,13 @@ class Geography(Theory):
         ParamSpec("defend_land", 2.0, "added log-odds of a defence pledge when a member is reached over land", -20, 20, free=True),
         ParamSpec("clients_only_base", -2.0, "log-odds that a group of two or more clients allies without the patron when there is one", -20, 20, free=True),
     )
-    supports_log_prob = True
 
-    def _ally_logit(self, f: _Facts, c: str, p) -> float:
+    def ally_logit(self, f, c, p):
         return p["ally_base"] + p["ally_land"] * f.land[c]
 
-    def _seat_logits(self, f: _Facts, c: str, groups, p) -> list[float]:
-        """Log-weights of joining each existing group, then of a new group."""
-        b = p["cluster_strength"]
-        return [b * (2.0 * f.touches(c, g) - 1.0) for g in groups] + [0.0]
+    def join_logit(self, f, c, group, p):
+        touches = any(frozenset((c, m)) in f.contiguous for m in group)
+        return p["cluster_strength"] * (2.0 * touches - 1.0)
 
-    def _designs(self, f: _Facts, groups, p) -> list[tuple[float, str]]:
-        """(probability, design) over the groups' with-patron choices."""
-        if f.patron is None:
-            return [(1.0, design_label((len(g), False) for g in groups if len(g) >= 2))]
-        q = 1.0 / (1.0 + math.exp(-p["clients_only_base"]))
-        multi = [g for g in groups if len(g) >= 2]
-        single = [(1, True) for g in groups if len(g) == 1]
-        out = []
-        for mask in range(1 << len(multi)):
-            k = bin(mask).count("1")
-            pr = q**k * (1.0 - q) ** (len(multi) - k)
-            forms = single + [(len(g), not (mask >> i & 1)) for i, g in enumerate(multi)]
-            out.append((pr, design_label(forms)))
-        return out
-
-    def _exact(self, f: _Facts, p) -> dict[str, float]:
-        probs = {d: 0.0 for d in DESIGNS}
-
-        def rec(k: int, lp: float, groups: list[list[str]]):
-            if k == len(f.clients):
-                for pr, d in self._designs(f, groups, p):
-                    probs[d] += math.exp(lp) * pr
-                return
-            c = f.clients[k]
-            a = self._ally_logit(f, c, p)
-            rec(k + 1, lp + _log_sig(-a), groups)
-            logits = self._seat_logits(f, c, groups, p)
-            m = max(logits)
-            lz = m + math.log(sum(math.exp(x - m) for x in logits))
-            for j, x in enumerate(logits):
-                new = [g + [c] if i == j else g for i, g in enumerate(groups)] if j < len(groups) else groups + [[c]]
-                rec(k + 1, lp + _log_sig(a) + x - lz, new)
-
-        rec(0, 0.0, [])
-        return probs
-
-    def _sampled(self, f: _Facts, p, draws: int = DRAWS, seed: int = 0) -> dict[str, float]:
-        rng = np.random.default_rng(seed)
-        u = rng.random((draws, 2 * len(f.clients) + len(f.clients)))
-        pa = {c: 1.0 / (1.0 + math.exp(-self._ally_logit(f, c, p))) for c in f.clients}
-        q = 1.0 / (1.0 + math.exp(-p["clients_only_base"]))
-        counts = {d: 0 for d in DESIGNS}
-        n = len(f.clients)
-        for r in range(draws):
-            groups: list[list[str]] = []
-            for k, c in enumerate(f.clients):
-                if u[r, k] >= pa[c]:
-                    continue
-                w = [math.exp(x) for x in self._seat_logits(f, c, groups, p)]
-                t, acc, j = u[r, n + k] * sum(w), 0.0, len(w) - 1
-                for i, x in enumerate(w):
-                    acc += x
-                    if t < acc:
-                        j = i
-                        break
-                if j < len(groups):
-                    groups[j].append(c)
-                else:
-                    groups.append([c])
-            forms = [(len(g), f.patron is not None and (len(g) == 1 or u[r, 2 * n + i % n] >= q))
-                     for i, g in enumerate(groups) if f.patron is not None or len(g) >= 2]
-            counts[design_label(forms)] += 1
-        return {d: v / draws for d, v in counts.items()}
-
-    def _modal(self, f: _Facts, p) -> Outcome:
-        """Each choice at its most likely option, in order."""
-        groups: list[list[str]] = []
-        for c in f.clients:
-            if self._ally_logit(f, c, p) <= 0:
-                continue
-            logits = self._seat_logits(f, c, groups, p)
-            j = int(np.argmax(logits))
-            if j < len(groups):
-                groups[j].append(c)
-            else:
-                groups.append([c])
-        ts = []
-        for g in groups:
-            if f.patron is None and len(g) < 2:
-                continue
-            land = any(f.land[c] for c in g)
-            level = "defend" if p["defend_base"] + p["defend_land"] * land > 0 else "consult"
-            with_patron = f.patron is not None and (len(g) == 1 or p["clients_only_base"] <= 0)
-            ts.append(OutcomeTreaty(frozenset(g), with_patron, level))
-        return Outcome(frozenset(ts))
-
-    def predict(self, scenario: Scenario, params: Mapping[str, Any] | None = None) -> Prediction:
-        p = self.params(params)
-        f = _Facts(scenario)
-        exact = len(f.clients) <= EXACT_MAX
-        probs = self._exact(f, p) if exact else self._sampled(f, p)
-        total = sum(probs.values())
-        probs = {d: v / total for d, v in probs.items()}
-        return Prediction(
-            theory=self.name, scenario_id=scenario.id, parameters_digest=p.digest(), modal=self._modal(f, p),
-            design_probabilities=probs, method="exact" if exact else "approximate",
-            note="" if exact else f"design probabilities from {DRAWS:,} draws of the model (seed 0; standard error at most 0.005)",
-        )
-
-    def log_prob(self, scenario: Scenario, observed: Outcome, params: Mapping[str, Any] | None = None) -> float:
-        p = self.params(params)
-        f = _Facts(scenario)
-        groups = observed.groups()
-        group_of = {c: g for g in groups for c in g}
-        unknown = set(group_of) - set(f.clients)
-        if unknown:
-            raise TheoryError(f"observed treaty members are not clients of {scenario.id}: {sorted(unknown)}")
-
-        def path(hidden: frozenset) -> float:
-            # hidden: clients allied but alone, which without a patron form no treaty
-            lp = 0.0
-            seated: list[frozenset] = []
-            partial: dict[frozenset, list[str]] = {}
-            for c in f.clients:
-                a = self._ally_logit(f, c, p)
-                g = group_of.get(c) or (frozenset((c,)) if c in hidden else None)
-                if g is None:
-                    lp += _log_sig(-a)
-                    continue
-                lp += _log_sig(a)
-                logits = self._seat_logits(f, c, [partial[x] for x in seated], p)
-                m = max(logits)
-                lz = m + math.log(sum(math.exp(x - m) for x in logits))
-                if g in partial:
-                    lp += logits[seated.index(g)] - lz
-                    partial[g].append(c)
-                else:
-                    lp += logits[-1] - lz
-                    seated.append(g)
-                    partial[g] = [c]
-            return lp
-
-        lp = hidden_singletons(f, group_of, path)
-        for g in groups:
-            # a group observed as several treaties (an accession in two steps) is scored on its largest treaty
-            t = max((t for t in observed.treaties if t.clients <= g), key=lambda t: (len(t.clients), t.level))
-            if f.patron is None and len(g) == 1:
-                raise TheoryError(f"{scenario.id} has no patron, and a single client without a patron forms no treaty "
-                                  f"(observed: {t.text()})")
-            if f.patron is None or len(g) == 1:
-                if t.with_patron != (f.patron is not None):
-                    raise TheoryError(
-                        f"the geography theory has no outcome {t.text(f.patron)} in {scenario.id}: "
-                        + ("a single client allies with the patron" if f.patron else "there is no patron")
-                    )
-            else:
-                lp += _log_sig(-p["clients_only_base"]) if t.with_patron else _log_sig(p["clients_only_base"])
-            land = any(f.land[c] for c in g)
-            x = p["defend_base"] + p["defend_land"] * land
-            lp += _log_sig(x) if t.level == "defend" else _log_sig(-x)
-        return lp
+    def defend_logit(self, f, group, p):
+        return p["defend_base"] + p["defend_land"] * any(f.land[c] for c in group)
