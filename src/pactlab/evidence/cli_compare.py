@@ -13,6 +13,9 @@ Examples:
   pactlab compare --params my-params.yaml          # e.g.  cha: {control: 4.0}
   pactlab compare --format json > compare.json
   pactlab compare --format html --out compare.html
+  pactlab compare --data ~/data/pactlab --params precisions.yaml   # + encompassing tests
+                  # precisions.yaml:  cohen: {precision_patron: 5, precision_clients: 5,
+                  #   precision_adversary: 5, precision_welfare: 5, precision_stability: 5}
 """
 
 
@@ -45,13 +48,23 @@ def _load_params(path: Path | None) -> dict:
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="write the JSON or HTML to this file instead of standard output")
 @click.option("--force", is_flag=True, help="overwrite --out if it exists")
-def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | None, force: bool) -> None:
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+              help="folder with the COW and ATOP files: also run the encompassing tests on the record's theatres")
+@click.option("--split", type=int, default=1939, show_default=True,
+              help="encompassing tests: fit on theatres whose window ends before this year, score the rest")
+@click.option("--to", "y2", type=int, default=1956, show_default=True,
+              help="encompassing tests: theatres whose window ends before this year")
+def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | None, force: bool,
+            data_dir: Path | None, split: int, y2: int) -> None:
     """Score every registered theory side by side on the built-in historical cases.
 
     Design and treaties (with and without levels) on each theory's modal
     prediction, the Brier score of its design probabilities, and the log score
     of the record's exact treaties where the theory has a probability model,
-    with bootstrap intervals; Vuong tests between those theories.
+    with bootstrap intervals; Vuong tests between those theories. With --data,
+    the encompassing tests: each rival's key variable added to Cohen's
+    likelihood (finite logit precisions from --params), fitted before --split,
+    a likelihood-ratio test and the out-of-sample change in log score.
     """
     from rich.console import Console
     from rich.table import Table
@@ -61,7 +74,10 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
 
     target = output_file(out, force=force) if out is not None else None
     chosen = [n.strip() for n in names.split(",") if n.strip()] if names else None
-    cmp = run(chosen, _load_params(params_file))
+    params = _load_params(params_file)
+    cmp = run(chosen, params)
+    if data_dir is not None:
+        cmp.encompassing = _encompassing(data_dir, split, y2, params.get("cohen"), chosen)
     if fmt in ("json", "html"):
         text = (json_dumps(_finite(cmp.as_dict())) + "\n") if fmt == "json" else render_html(cmp)
         if target is not None:
@@ -89,10 +105,48 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
         console.print(v)
     for n in cmp.notes:
         console.print(f"Note: {n}", highlight=False)
-    console.print(f"Encompassing tests not run: {cmp.encompassing['reason']}.", highlight=False)
+    enc = cmp.encompassing
+    if enc.get("status") == "run":
+        e = Table(title=f"Encompassing tests: the rival's key variable added to Cohen's likelihood "
+                        f"(fitted on {enc['n_train']} theatres ending before {enc['split']}, scored on {enc['n_test']})")
+        for h in ("rival", "key variable", "theta", "LR (train)", "p", "change in test log score (95% CI)"):
+            e.add_column(h)
+        for r in enc["tests"]:
+            ci = r["test_change_ci"]
+            e.add_row(r["rival"], r["variable"], f"{r['theta']:.2f}" + (" (bound)" if r["theta_on_bound"] else ""),
+                      f"{r['lr']:.2f}", f"{r['p']:.3g}",
+                      f"{r['test_change']:+.2f}" + (f" [{ci[0]:+.2f}, {ci[1]:+.2f}]" if ci else ""))
+        console.print(e)
+        console.print(f"Cohen's log score on the test theatres: {enc['cohen_test_log_score']:.2f}. Left out: "
+                      f"{enc['left_out_too_many_units']} theatres with more than 8 units (approximate distribution), "
+                      f"{enc['failed']} that could not be compiled, and those the record is impossible under Cohen's "
+                      f"model (train {enc['tests'][0]['left_out_train'] if enc['tests'] else 0}, "
+                      f"test {enc['tests'][0]['left_out_test'] if enc['tests'] else 0}).", highlight=False)
+    else:
+        console.print(f"Encompassing tests not run: {enc['reason']}.", highlight=False)
     if target is not None:
         atomic_write_text(target, json_dumps(_finite(cmp.as_dict())) + "\n")
         console.print(f"wrote {target}")
+
+
+def _encompassing(data_dir: Path, split: int, y2: int, cohen_params, chosen) -> dict:
+    from pactlab import theories
+    from pactlab.data import open_data
+    from pactlab.evidence import encompassing
+    from pactlab.evidence.episodes import BacktestError
+    from pactlab.evidence.fit import training_cases
+
+    if not 1816 < split < y2:
+        raise BacktestError(f"--split ({split}) must lie between 1816 and --to ({y2})")
+    rivals = [n for n in (chosen or theories.names()) if theories.get(n).key_term is not None]
+    if not rivals:
+        return {"status": "not run", "reason": "none of the chosen theories declares a key variable"}
+    encompassing.check_precisions(cohen_params)  # before the slow build
+    data = open_data(data_dir)
+    data.check(("states", "majors", "nmc", "contiguity", "atop_alliances", "atop_members", "td_rivalries"))
+    cases, _ = training_cases(data, 1816, y2)
+    out = encompassing.run(cases, split, cohen_params, rivals)
+    return {"status": "run", **out}
 
 
 def _finite(d):

@@ -22,9 +22,9 @@ Means carry 95% percentile bootstrap intervals over cases (2,000 resamples,
 seed 0). Pairs of theories with log-probabilities get a Vuong test on the
 per-case log-likelihood ratios under the paper's reading (no correction for estimated parameters: every
 theory runs at its declared parameters, none fitted on these cases).
-Encompassing tests (a rival's key variable added to Cohen's likelihood) need
-Cohen's model to give a log-probability; until it does they are listed as not
-run, with the reason.
+Encompassing tests (a rival's key variable added to Cohen's likelihood) run on
+the record's theatres, not on these cases: :mod:`pactlab.evidence.encompassing`
+(``pactlab compare --data DIR``).
 """
 
 from __future__ import annotations
@@ -47,15 +47,6 @@ from pactlab.theories.base import Outcome, OutcomeTreaty, TheoryError
 LABELS: dict[str, str] = {}  # one vocabulary (pactlab.designs) for predictions and records
 BOOTSTRAP = 2000
 SEED = 0
-#: the rival key variables an encompassing test would add to Cohen's likelihood
-ENCOMPASSING_KEYS = {
-    "geography": "land route from the adversary side",
-    "cha": "provocation (PROV1)",
-    "identity": "client affinity (same region, commitments in force, D1 disputes)",
-    "prospect": "domain of losses (TREND1)",
-    "network": "client-client commitments in force",
-    "landscape": "two-bloc alignment energy",
-}
 
 
 class CompareError(PactlabError):
@@ -233,15 +224,10 @@ def compare(names: Sequence[str] | None = None, params: Mapping[str, Mapping[str
             lb = [r.log_score for r in rows if r.theory == b_]
             if all(math.isfinite(x) for x in la + lb):
                 vu.append({"a": a, "b": b_, **vuong(la, lb)})
-    if "cohen" in ths and ths["cohen"].supports_log_prob:
-        enc = {"status": "not run",
-               "reason": "Cohen's model now gives a log-probability, but no rival key variable can be added to its "
-                         "likelihood yet: that needs a parameterised extension of the model",
-               "keys": {k: v for k, v in ENCOMPASSING_KEYS.items() if k in ths}}
-    else:
-        enc = {"status": "not run",
-               "reason": "Cohen's model gives no log-probability yet, so no variable can be added to its likelihood",
-               "keys": {k: v for k, v in ENCOMPASSING_KEYS.items() if k in ths}}
+    enc = {"status": "not run",
+           "reason": "they are fitted and scored on the record's theatres: give --data, and finite logit "
+                     "precisions for Cohen's model in --params (pactlab.evidence.encompassing)",
+           "keys": {n: th.key_term.variable for n, th in ths.items() if th.key_term is not None}}
     return Comparison([s.id for s in cases], names, rows, summary, vu, enc, notes)
 
 
@@ -296,7 +282,21 @@ def render_html(cmp: Comparison) -> str:
             f"{r.predicted_design}{' ✓' if r.design_ok else ''} | P={r.p_record_design:.2f}"
             + ("" if r.log_score is None else f" | log {_f(r.log_score)}") for r in (rs[t] for t in cmp.theories)])
     vu = [[v["a"], v["b"], _f(v["mean_difference"]), _f(v["z"]), _f(v["p"], 3)] for v in cmp.vuong]
-    notes = "".join(f"<li>{escape(x)}</li>" for x in cmp.notes + [f"Encompassing tests: {cmp.encompassing['reason']}."])
+    enc = cmp.encompassing
+    enc_html = ""
+    if enc.get("status") == "run":
+        enc_html = (
+            f"\n<h2>Encompassing tests</h2>\n<p>Each rival's key variable added to Cohen's likelihood as one term on the "
+            f"design; its parameter fitted on {enc['n_train']} theatres whose window ends before {enc['split']}, "
+            f"scored on {enc['n_test']} later ones. Positive change: the variable improves Cohen's out-of-sample "
+            "log score.</p>\n" + table(
+                ["rival", "key variable", "theta", "LR (train)", "p", "change in test log score", "95% CI"],
+                [[r["rival"], r["variable"], _f(r["theta"]), _f(r["lr"]), _f(r["p"], 3), _f(r["test_change"]),
+                  _ci(r["test_change_ci"])] for r in enc["tests"]]))
+        enc_note = []
+    else:
+        enc_note = [f"Encompassing tests: {enc['reason']}."]
+    notes = "".join(f"<li>{escape(x)}</li>" for x in cmp.notes + enc_note)
     css = ("body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem}"
            "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;"
            "font-size:.9rem;text-align:left}th{background:#f3f3f3}")
@@ -309,6 +309,6 @@ def render_html(cmp: Comparison) -> str:
         + table(head, body) + "\n<h2>Case by case</h2>\n<p>Predicted design (✓ = the record's), the probability of "
         "the record's design, and the log score.</p>\n" + table(cases_head, cases_body)
         + "\n<h2>Vuong tests</h2>\n<p>z &gt; 0 favours the first theory.</p>\n"
-        + table(["first", "second", "mean log-ratio", "z", "p"], vu)
+        + table(["first", "second", "mean log-ratio", "z", "p"], vu) + enc_html
         + f"\n<h2>Notes</h2><ul>{notes}</ul>\n<p>pactlab {escape(__version__)}</p>\n</body></html>\n"
     )

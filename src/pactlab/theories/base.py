@@ -119,16 +119,31 @@ class TheoryError(PactlabError):
     """A theory cannot be used as asked (unknown name, unsupported question)."""
 
 
+@dataclass(frozen=True)
+class KeyTerm:
+    """A rival theory's key variable as one extra utility term on the designs,
+    for encompassing tests (:mod:`pactlab.evidence.encompassing`): the outcome
+    ``o`` gains ``theta * z(scenario) * [design(o) in designs]``, with ``theta``
+    the declared parameter ``spec`` (0 leaves the model it is added to unchanged)."""
+
+    spec: ParamSpec
+    variable: str  # what z measures, in words
+    designs: frozenset[str]  # the designs the rival says z favours
+
+
 class Theory:
     """Base class of registered theories. Subclasses set the class attributes
     and implement :meth:`predict`; a theory with a probability model sets
-    ``supports_log_prob`` and implements :meth:`log_prob`."""
+    ``supports_log_prob`` and implements :meth:`log_prob`. A rival whose key
+    variable can be added to another theory's likelihood sets ``key_term`` and
+    implements :meth:`key_value`."""
 
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
     citation: ClassVar[str] = ""
     specs: ClassVar[tuple[ParamSpec, ...]] = ()
     supports_log_prob: ClassVar[bool] = False
+    key_term: ClassVar[KeyTerm | None] = None
 
     def params(self, values: Mapping[str, Any] | ParameterSet | None = None) -> ParameterSet:
         if isinstance(values, ParameterSet):
@@ -140,6 +155,10 @@ class Theory:
 
     def log_prob(self, scenario: Scenario, observed: Outcome, params: Mapping[str, Any] | None = None) -> float:
         raise TheoryError(f"theory {self.name!r} has no probability model, so it gives no log-probability")
+
+    def key_value(self, scenario: Scenario) -> float:
+        """The key variable ``z`` of :attr:`key_term` in a scenario (finite)."""
+        raise TheoryError(f"theory {self.name!r} declares no key variable for an encompassing test")
 
 
 def one_hot(design: str) -> dict[str, float]:

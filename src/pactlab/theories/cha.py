@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from pactlab.parameters import ParamSpec
 from pactlab.theories import register
-from pactlab.theories._seating import SeatingTheory
+from pactlab.theories.base import KeyTerm
+from pactlab.theories._seating import Facts, SeatingTheory
 
 
 @register
@@ -44,6 +45,14 @@ class Cha(SeatingTheory):
         ParamSpec("defend_base", -1.0, "log-odds of a defence pledge (rather than consultation) for status-quo clients", -20, 20, free=True),
         ParamSpec("defend_provocation", 4.0, "added log-odds of a defence pledge per unit of the group's largest provocation: the treaty as instrument of control", -20, 20, free=True),
     )
+
+    key_term = KeyTerm(
+        ParamSpec("key_cha", 0.0, "encompassing term: added utility of a bilateral or hub-and-spoke design per unit of the largest client provocation (PROV1)", -20, 20, free=True),
+        "the largest client provocation (PROV1)", frozenset({"bilateral", "hub-and-spoke"}))
+
+    def key_value(self, scenario):
+        f = Facts(scenario)
+        return max((f.provocation[c] for c in f.clients), default=0.0)
 
     def ally_logit(self, f, c, p):
         return p["ally_base"] + p["ally_provocation"] * f.provocation[c]

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from pactlab.parameters import ParamSpec
 from pactlab.theories import register
+from pactlab.theories.base import KeyTerm
 from pactlab.theories._seating import DRAWS, EXACT_MAX, Facts, SeatingTheory
 
 __all__ = ["DRAWS", "EXACT_MAX", "Geography", "_Facts"]
@@ -57,6 +58,15 @@ class Geography(SeatingTheory):
         ParamSpec("defend_land", 2.0, "added log-odds of a defence pledge when a member is reached over land", -20, 20, free=True),
         ParamSpec("clients_only_base", -2.0, "log-odds that a group of two or more clients allies without the patron when there is one", -20, 20, free=True),
     )
+
+    key_term = KeyTerm(
+        ParamSpec("key_geography", 0.0, "encompassing term: added utility of any new treaty per unit of the share of clients the adversary side reaches over land", -20, 20, free=True),
+        "the share of clients the adversary side reaches over land (GEO1, GEO2, FOOT1)",
+        frozenset({"clients-only", "bilateral", "trilateral", "hub-and-spoke", "multilateral"}))
+
+    def key_value(self, scenario):
+        f = Facts(scenario)
+        return sum(f.land.values()) / len(f.clients) if f.clients else 0.0
 
     def ally_logit(self, f, c, p):
         return p["ally_base"] + p["ally_land"] * f.land[c]

@@ -38,7 +38,8 @@ from itertools import combinations
 
 from pactlab.parameters import ParamSpec
 from pactlab.theories import register
-from pactlab.theories._seating import SeatingTheory
+from pactlab.theories.base import KeyTerm
+from pactlab.theories._seating import Facts, SeatingTheory
 
 
 def affinity(f, c: str, d: str) -> float:
@@ -68,6 +69,16 @@ class Identity(SeatingTheory):
         ParamSpec("defend_base", 0.0, "log-odds of a defence pledge for a single client or a group of zero mean affinity", -20, 20, free=True),
         ParamSpec("defend_affinity", 1.0, "added log-odds of a defence pledge per unit of the group's mean pairwise affinity", -20, 20, free=True),
     )
+
+    key_term = KeyTerm(
+        ParamSpec("key_identity", 0.0, "encompassing term: added utility of a trilateral or multilateral design per unit of the clients' mean pairwise affinity", -20, 20, free=True),
+        "the clients' mean pairwise affinity (same COW region + commitment in force - D1 dispute)",
+        frozenset({"trilateral", "multilateral"}))
+
+    def key_value(self, scenario):
+        f = Facts(scenario)
+        pairs = list(combinations(f.clients, 2))
+        return sum(affinity(f, a, b) for a, b in pairs) / len(pairs) if pairs else 0.0
 
     def ally_logit(self, f, c, p):
         return p["ally_base"] + p["patron_affinity"] * patron_affinity(f, c)

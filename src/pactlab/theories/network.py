@@ -32,7 +32,8 @@ from itertools import combinations
 
 from pactlab.parameters import ParamSpec
 from pactlab.theories import register
-from pactlab.theories._seating import SeatingTheory
+from pactlab.theories.base import KeyTerm
+from pactlab.theories._seating import Facts, SeatingTheory
 
 
 def rivalry_of(f, a: str, b: str) -> float:
@@ -64,6 +65,17 @@ class Network(SeatingTheory):
         ParamSpec("defend_base", 0.0, "log-odds of a defence pledge for a group with no pledges in force among its clients", -20, 20, free=True),
         ParamSpec("defend_tie", 2.0, "added log-odds of a defence pledge when every client pair of the group has a pledge in force", -20, 20, free=True),
     )
+
+    key_term = KeyTerm(
+        ParamSpec("key_network", 0.0, "encompassing term: added utility of a trilateral or multilateral design per unit of client-network cohesion", -20, 20, free=True),
+        "client-network cohesion (share of client pairs with a commitment in force, less the share in rivalry)", frozenset({"trilateral", "multilateral"}))
+
+    def key_value(self, scenario):
+        f = Facts(scenario)
+        pairs = list(combinations(sorted(f.clients), 2))
+        if not pairs:
+            return 0.0
+        return tie_density(f, f.clients, f.tie) - sum(rivalry_of(f, a, b) > 0 for a, b in pairs) / len(pairs)
 
     def ally_logit(self, f, c, p):
         return p["ally_base"] + p["ally_tie"] * f.patron_tie[c]

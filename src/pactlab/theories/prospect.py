@@ -31,7 +31,8 @@ from __future__ import annotations
 
 from pactlab.parameters import ParamSpec
 from pactlab.theories import register
-from pactlab.theories._seating import SeatingTheory
+from pactlab.theories.base import KeyTerm
+from pactlab.theories._seating import Facts, SeatingTheory
 
 
 def domain(f) -> float:
@@ -56,6 +57,13 @@ class Prospect(SeatingTheory):
         ParamSpec("defend_base", -0.5, "log-odds of a defence pledge at the reference point", -20, 20, free=True),
         ParamSpec("defend_loss", 2.0, "added log-odds of a defence pledge in losses (subtracted in gains)", -20, 20, free=True),
     )
+
+    key_term = KeyTerm(
+        ParamSpec("key_prospect", 0.0, "encompassing term: added utility of a trilateral or multilateral design in the domain of losses (subtracted in gains)", -20, 20, free=True),
+        "the patron's domain (+1 losses, -1 gains, 0 at the reference point; TREND1)", frozenset({"trilateral", "multilateral"}))
+
+    def key_value(self, scenario):
+        return domain(Facts(scenario))
 
     def ally_logit(self, f, c, p):
         return p["ally_base"] + p["ally_loss"] * domain(f)
