@@ -97,3 +97,37 @@ def test_run_on_the_built_in_historical_cases():
 
 def _year(s) -> int:
     return int(s.year)
+
+
+def test_record_scores_count_the_impossible_and_compare_on_common_theatres():
+    from pactlab.evidence.compare import historical_cases, record_outcome
+
+    cohen = theories.get("cohen")
+    p = cohen.model_parameters(FINITE)
+    built = []
+    for s in historical_cases():
+        c = E.cohen_case(s.id, _year(s), s, record_outcome(s, "paper"), p)
+        if c is not None:
+            built.append((c, s))
+    rows = E.record_scores(built, 1950, FINITE, {}, ["cohen", "geography", "cha"])
+    assert [r["theory"] for r in rows] == ["cohen", "geography", "cha"]
+    for r in rows:
+        for part in ("train", "test"):
+            x = r[part]
+            assert x["n"] == sum((c.end < 1950) == (part == "train") for c, _ in built)
+            assert 0 <= x["n_common"] <= x["n"] - x["outside"]
+    geo = theories.get("geography")
+    test = [(c, s) for c, s in built if c.end >= 1950]
+    want = [geo.log_prob(s, c.observed) for c, s in test]
+    common = [i for i, (c, s) in enumerate(test) if all(
+        math.isfinite(v) for v in (c.cohen_log_prob, want[i], theories.get("cha").log_prob(s, c.observed)))]
+    if common:
+        assert rows[1]["test"]["mean_common"] == pytest.approx(np.mean([want[i] for i in common]))
+
+
+def test_a_key_variable_constant_in_training_is_not_identified():
+    c = _case([1 / len(DESIGNS)] * len(DESIGNS), "bilateral")
+    s = get("europe-1949")  # no client provokes: cha's key variable is 0
+    assert theories.get("cha").key_value(s) == 0.0
+    r = E.test_rival(theories.get("cha"), [(c, s)] * 5, [(c, s)])
+    assert r["identified"] is False and r["theta"] == 0.0 and abs(r["lr"]) < 1e-12 and abs(r["test_change"]) < 1e-12

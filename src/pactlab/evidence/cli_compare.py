@@ -113,7 +113,8 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
             e.add_column(h)
         for r in enc["tests"]:
             ci = r["test_change_ci"]
-            e.add_row(r["rival"], r["variable"], f"{r['theta']:.2f}" + (" (bound)" if r["theta_on_bound"] else ""),
+            th = (f"{r['theta']:.2f}" + (" (bound)" if r["theta_on_bound"] else "")) if r["identified"] else "not identified"
+            e.add_row(r["rival"], r["variable"], th,
                       f"{r['lr']:.2f}", f"{r['p']:.3g}",
                       f"{r['test_change']:+.2f}" + (f" [{ci[0]:+.2f}, {ci[1]:+.2f}]" if ci else ""))
         console.print(e)
@@ -122,6 +123,19 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
                       f"{enc['failed']} that could not be compiled, and those the record is impossible under Cohen's "
                       f"model (train {enc['tests'][0]['left_out_train'] if enc['tests'] else 0}, "
                       f"test {enc['tests'][0]['left_out_test'] if enc['tests'] else 0}).", highlight=False)
+        b = Table(title=f"Every theory on the record's theatres (log-probability of the new treaties; declared "
+                        f"parameters, Cohen at the given precisions; means over the theatres all of them score, 95% CI)")
+        for h in ("theory", f"before {enc['split']}: mean (CI)", "impossible", f"from {enc['split']}: mean (CI)", "impossible"):
+            b.add_column(h)
+        for r in enc["record_scores"]:
+            cells = []
+            for part in ("train", "test"):
+                x = r[part]
+                ci = x["mean_common_ci"]
+                cells += ["—" if x["mean_common"] is None else f"{x['mean_common']:.2f} [{ci[0]:.2f}, {ci[1]:.2f}] (n={x['n_common']})",
+                          f"{x['outside']}/{x['n']}"]
+            b.add_row(r["theory"], *cells)
+        console.print(b)
     else:
         console.print(f"Encompassing tests not run: {enc['reason']}.", highlight=False)
     if target is not None:

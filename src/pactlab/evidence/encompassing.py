@@ -63,6 +63,7 @@ class Case:
     cohen_log_prob: float
     design_probabilities: Mapping[str, float]
     observed_design: str
+    observed: Outcome | None = None
 
 
 def cohen_case(case_id: str, end: int, scenario, observed: Outcome, params, max_units: int | None = None) -> Case | None:
@@ -80,7 +81,7 @@ def cohen_case(case_id: str, end: int, scenario, observed: Outcome, params, max_
     d = Distribution(th, ClientGame.of(th), params)
     probs = {k: float(v) for k, v in d.summary()["design"].items()}
     lp = d.log_prob([(tuple(t.clients), t.with_patron, t.level) for t in observed.treaties])
-    return Case(case_id, end, lp, probs, observed.design)
+    return Case(case_id, end, lp, probs, observed.design, observed)
 
 
 def _terms(case: Case, z: float, designs: frozenset[str]) -> tuple[float, np.ndarray, np.ndarray]:
@@ -157,17 +158,18 @@ def test_rival(rival: Theory, train: Sequence[tuple[Case, Any]], test: Sequence[
     tr, left_tr = prep(train)
     te, left_te = prep(test)
     rows = [t for _, t in tr]
-    theta = fit_theta(rows, lo, hi)
+    informative = sum(1 for xo, p, x in rows if np.ptp(x[p > 0]) > 0)
+    # with no training theatre where the term varies across designs, theta is not identified: it stays 0
+    theta = fit_theta(rows, lo, hi) if informative else 0.0
     gains_tr = [gain(theta, *t) for t in rows]
     lr = 2.0 * sum(gains_tr)
     lr = max(lr, 0.0)
     gains_te = [gain(theta, *t) for _, t in te]
-    informative = sum(1 for xo, p, x in rows if np.ptp(x[p > 0]) > 0) if rows else 0
     return {
         "rival": rival.name, "parameter": kt.spec.name, "variable": kt.variable, "designs": sorted(kt.designs),
         "n_train": len(rows), "n_train_informative": informative, "n_test": len(te),
         "left_out_train": left_tr, "left_out_test": left_te,
-        "theta": theta, "theta_on_bound": theta in (lo, hi),
+        "theta": theta, "theta_on_bound": theta in (lo, hi), "identified": informative > 0,
         "cohen_log_lik_train": sum(c.cohen_log_prob for c, _ in tr),
         "lr": lr, "p": float(chi2.sf(lr, 1)),
         "test_cohen_log_score": sum(c.cohen_log_prob for c, _ in te),
@@ -187,13 +189,16 @@ def check_precisions(cohen_params: Mapping[str, Any] | None):
 
 
 def run(cases, split: int, cohen_params: Mapping[str, Any] | None, names: Sequence[str] | None = None,
-        max_units: int | None = None, progress=None) -> dict[str, Any]:
+        max_units: int | None = None, progress=None, others: Sequence[str] | None = None,
+        other_params: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Encompassing tests of every rival with a key term (or ``names``) against Cohen's model.
 
     ``cases``: :class:`pactlab.evidence.fit.FitCase` items; those whose window ends before
     ``split`` train, the rest test. ``cohen_params`` must give finite logit precisions. Theatres
     with more units (clients, or blocs of clients bound by a pact in force) than ``max_units``
-    (default: the model's exact limit, 8) are left out and counted."""
+    (default: the model's exact limit, 8) are left out and counted. ``others``: the theories
+    scored on the same theatres by log-probability (:func:`record_scores`; default: every
+    registered theory with a probability model)."""
     p = check_precisions(cohen_params)
     rivals = [n for n in theories.names() if theories.get(n).key_term is not None]
     if names:
@@ -217,11 +222,60 @@ def run(cases, split: int, cohen_params: Mapping[str, Any] | None, names: Sequen
     train = [(c, s) for c, s in built if c.end < split]
     test = [(c, s) for c, s in built if c.end >= split]
     results = [test_rival(theories.get(n), train, test) for n in rivals]
+    scored = record_scores(built, split, cohen_params, other_params or {}, others)
     return {
         "split": split, "cohen_parameters": p.digest(),
         "cohen_precisions": {k: getattr(p, k) for k in PRECISIONS},
         "n_cases": len(built), "n_train": len(train), "n_test": len(test), "failed": failed,
         "left_out_too_many_units": too_large, "max_units": max_units,
         "cohen_test_log_score": sum(c.cohen_log_prob for c, _ in test if math.isfinite(c.cohen_log_prob)),
-        "tests": results,
+        "tests": results, "record_scores": scored,
     }
+
+
+def record_scores(built: Sequence[tuple[Case, Any]], split: int, cohen_params, params: Mapping[str, Mapping[str, Any]],
+                  names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Every theory with a probability model on the record's theatres: the log-probability
+    of each theatre's new treaties, before and from ``split``, each theory at its declared
+    parameters (``params`` overrides; Cohen at ``cohen_params``), none fitted here.
+
+    A record outside a theory's outcomes (log-probability ``-inf``) is counted, not averaged;
+    ``common`` is the mean over the theatres every listed theory gives a finite score, the one
+    figure that compares theories on the same cases (95% bootstrap interval over theatres)."""
+    names = [n for n in (names or theories.names()) if n == "cohen" or theories.get(n).supports_log_prob]
+    lp: dict[str, list[float]] = {}
+    for n in names:
+        th = theories.get(n)
+        xs = []
+        for c, sc in built:
+            if n == "cohen":
+                x = c.cohen_log_prob
+            else:
+                try:
+                    x = th.log_prob(sc, c.observed, params.get(n))
+                except TheoryError:
+                    x = -math.inf
+            xs.append(x)
+        lp[n] = xs
+    out = []
+    for n in names:
+        row: dict[str, Any] = {"theory": n}
+        for part, keep in (("train", [c.end < split for c, _ in built]), ("test", [c.end >= split for c, _ in built])):
+            idx = [i for i, k in enumerate(keep) if k]
+            finite = [lp[n][i] for i in idx if math.isfinite(lp[n][i])]
+            common = [lp[n][i] for i in idx if all(math.isfinite(lp[m][i]) for m in names)]
+            row[part] = {"n": len(idx), "outside": len(idx) - len(finite),
+                         "mean_finite": float(np.mean(finite)) if finite else None,
+                         "n_common": len(common), "mean_common": float(np.mean(common)) if common else None,
+                         "mean_common_ci": _boot_mean(common)}
+        out.append(row)
+    return out
+
+
+def _boot_mean(xs: Sequence[float]) -> list[float] | None:
+    a = np.asarray(xs, dtype=float)
+    if a.size == 0:
+        return None
+    rng = np.random.default_rng(SEED)
+    means = a[rng.integers(0, a.size, size=(BOOTSTRAP, a.size))].mean(axis=1)
+    return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
