@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import sv, theatre
-from pactlab.model.params import DEFAULT
+from pactlab.model.params import DEFAULT, Parameters
 from pactlab.model.payoffs import IMPOSED, JOIN, NONE, SPOKES, evaluate
 from pactlab.model.durability import durability
 
@@ -116,10 +116,11 @@ ADV_P1 = 0.2 * exp(-500 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)  # = 0
 PROJ_01 = 0.05 * exp(-200 / (SCALE * (1 + REACH_GRAD * 0.2))) * (SEA * 0.2)  # C0's power at C1
 PROJ_10 = 0.04 * exp(-200 / SCALE) * (SEA * 0.0)  # C1 has no reach: 0
 PROX = exp(-200 / SCALE)
-# Stepping stones: from an occupied C_j, the adversary strikes C_i with its
-# own capability plus ABSORB of C_j's, over the C_j-C_i tie at its own reach.
-STEP_01 = (0.2 + ABSORB * 0.05) * exp(-200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
-STEP_10 = (0.2 + ABSORB * 0.04) * exp(-200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
+# Stepping stones (docs/model.md 2.7): from an occupied C_j, the adversary
+# strikes C_i with the force that reached C_j (A_j) plus ABSORB of C_j's
+# capability, over the C_j-C_i tie (minimum distance) at its own reach.
+STEP_01 = (ADV_P0 + ABSORB * 0.05) * exp(-200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
+STEP_10 = (ADV_P1 + ABSORB * 0.04) * exp(-200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
 PAT_P0 = 0.4 * exp(-6000 / (SCALE * (1 + REACH_GRAD * 1.0))) * (REMOTE * 1.0)
 PAT_P1 = 0.4 * exp(-5000 / (SCALE * (1 + REACH_GRAD * 1.0))) * (REMOTE * 1.0)
 TH_SQ0 = csf(ADV_P0, 0.05)  # = 0.04 / (0.04 + 0.0225) = 0.64
@@ -165,9 +166,9 @@ def test_foothold_aligned_adversary_and_linking_by_hand():
     adv1 = 0.2 * max(foothold_route, exp(-0.2) * 0.25) + w * ali_at_c1
     np.testing.assert_allclose(th.adv_power, [adv0, adv1], rtol=1e-12)
     np.testing.assert_allclose(th.theta_sq, [csf(adv0, 0.05), csf(adv1, 0.04)], rtol=1e-12)
-    side_cap = 0.2 + w * 0.1
+    # the strike from occupied C0 carries the side's force that reached C0
     step = exp(-200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
-    np.testing.assert_allclose(th.step_power[0, 1], (side_cap + ABSORB * 0.05) * step, rtol=1e-12)
+    np.testing.assert_allclose(th.step_power[0, 1], (adv0 + ABSORB * 0.05) * step, rtol=1e-12)
 
 
 def test_prior_treaties_enter_status_quo_defence():
@@ -302,3 +303,106 @@ def test_durability_by_hand():
     # a spoke: one client, no pairs, no indigenous commitment
     hz, _ = durability(th, [1], 0, False)
     assert hz == pytest.approx(exp(log(H_BASE) - H_THREAT * TH_SQ1 - H_TREND), rel=1e-12)
+
+
+# --- Threat mechanisms (docs/model.md 2.7-2.11), each against its switch -------
+# A land chain: ADV - C0 - C1 - C2, all landlocked (reach 0), so every
+# projection is capability x exp(-d / SCALE) and water plays no part.
+# ADV cap 0.3; C0 cap 0.02 at 0 km from ADV; C1 cap 0.05 at 1500 km from ADV
+# and 0 km from C0; C2 cap 0.05 at 3000 km from ADV, 1500 km from C0, 0 km from C1.
+
+
+def chain() -> dict:
+    def client(ident, cap):
+        return {"id": ident, "name": ident, "role": "client", "capability": sv(cap, "s"),
+                "maritime_reach": sv(0.0, "s"), "patron_stake": sv(0.5, "s")}
+
+    def land(a, b, km):
+        return {"a": a, "b": b, "contiguity": "land", "distance_km": km, "source": "s"}
+
+    return {
+        "id": "chain", "title": "chain", "region": "x", "year": 2000, "kind": "counterfactual",
+        "capability_measure": "x", "sources": {"s": {"cite": "hand-made"}},
+        "actors": [client("C0", 0.02), client("C1", 0.05), client("C2", 0.05),
+                   {"id": "ADV", "name": "ADV", "role": "adversary", "capability": sv(0.3, "s"),
+                    "maritime_reach": sv(0.0, "s")}],
+        "geography": [land("ADV", "C0", 0.0), land("ADV", "C1", 1500.0), land("ADV", "C2", 3000.0),
+                      land("C0", "C1", 0.0), land("C0", "C2", 1500.0), land("C1", "C2", 0.0)],
+    }
+
+
+CH_CAP = [0.02, 0.05, 0.05]
+CH_A = [0.3, 0.3 * exp(-1.5), 0.3 * exp(-3.0)]  # adversary's power at each client
+CH_D = {(0, 1): 0.0, (0, 2): 1500.0, (1, 2): 0.0}
+
+
+def _ch_dist(j, i):
+    return CH_D[(min(i, j), max(i, j))]
+
+
+def _ch_strike(j, i, force):
+    return (force + ABSORB * CH_CAP[j]) * exp(-_ch_dist(j, i) / SCALE)
+
+
+def test_conquest_strike_carries_the_force_that_reached_the_client():
+    """S_ji = (A_j + ABSORB c_j) g(d_ji): the force that reached C_j, not the
+    whole capability (which the switch off restores)."""
+    th = theatre(chain())
+    for j in range(3):
+        for i in range(3):
+            if i != j:
+                assert th.step_power[j, i] == pytest.approx(_ch_strike(j, i, CH_A[j]), rel=1e-12)
+    off = theatre(chain(), Parameters(m_conquest_strike=False))
+    assert off.step_power[1, 2] == pytest.approx(_ch_strike(1, 2, 0.3), rel=1e-12)
+    assert th.step_power[1, 2] < 0.5 * off.step_power[1, 2]
+
+
+def _chain_threat_c2_alone(strike_force):
+    """C2 alone, every client at its own capability: the threat to C2 over
+    every route, by enumeration."""
+    direct = [csf(CH_A[i], CH_CAP[i]) for i in range(3)]
+
+    def leg(j, i):
+        return csf(_ch_strike(j, i, strike_force(j)), CH_CAP[i])
+
+    two = {j: direct[j] * leg(j, 2) for j in (0, 1)}
+    three = {(0, 1): direct[0] * leg(0, 1) * leg(1, 2), (1, 0): direct[1] * leg(1, 0) * leg(0, 2)}
+    return direct[2], two, three
+
+
+def test_k_leg_routes_by_hand():
+    """C2 is best reached through C0 and then C1 (three legs): the threat is
+    that route's product; with the switch off only routes of two legs count."""
+    direct, two, three = _chain_threat_c2_alone(lambda j: CH_A[j])
+    assert three[(0, 1)] > max(direct, *two.values()) + 0.02  # the test can tell the two rules apart
+    th = theatre(chain())
+    ev = _ev(th, [([2], 0, 0, NONE)])
+    assert ev.theta[0, 2] == pytest.approx(max(direct, *two.values(), *three.values()), rel=1e-12)
+    th2 = theatre(chain(), Parameters(m_k_leg_routes=False))
+    ev2 = _ev(th2, [([2], 0, 0, NONE)])
+    assert ev2.theta[0, 2] == pytest.approx(max(direct, *two.values()), rel=1e-12)
+
+
+def test_route_relaxation_is_exact_against_enumeration():
+    """The max-product relaxation equals the best of all simple routes,
+    enumerated, for random theatres of five clients and random defences."""
+    from itertools import permutations
+
+    from pactlab.model.threat import conquest_probability
+
+    rng = np.random.default_rng(7)
+    n = 5
+    for _ in range(30):
+        A = rng.uniform(0.0, 0.3, n)
+        S = rng.uniform(0.0, 0.4, (n, n))
+        D = rng.uniform(0.01, 0.1, (3, n))
+        got = conquest_probability(A, S, D, DEFAULT)
+        for b in range(3):
+            best = [csf(A[i], D[b, i]) for i in range(n)]
+            for k in range(2, n + 1):
+                for route in permutations(range(n), k):
+                    pr = csf(A[route[0]], D[b, route[0]])
+                    for j, i in zip(route, route[1:]):
+                        pr *= csf(S[j, i], D[b, i])
+                    best[route[-1]] = max(best[route[-1]], pr)
+            np.testing.assert_allclose(got[b], best, rtol=1e-12)

@@ -36,6 +36,13 @@ class Parameters(BaseModel):
     conquest_absorption: float = Field(
         0.5, ge=0, le=1, description="share of an occupied client's capability the adversary turns against the next (stepping stones)"
     )
+    # --- Threat mechanisms (switches) ----------------------------------------
+    m_k_leg_routes: bool = Field(
+        True, description="conquest routes of any number of legs, best path (off: at most two legs, the v1 stepping stone)"
+    )
+    m_conquest_strike: bool = Field(
+        True, description="the strike from an occupied client uses the adversary side's force that reached it (off: the side's whole capability)"
+    )
     # --- Commitments ---------------------------------------------------------
     consult_weight: float = Field(
         0.35, ge=0, le=1, description="share of a partner's projected power a consultation pledge brings (a defence pledge brings all)"
@@ -119,6 +126,8 @@ def _specs_from_fields() -> tuple:
 
     out = []
     for name, f in Parameters.model_fields.items():
+        if f.annotation in (bool, str) or isinstance(f.default, (bool, str)):
+            continue  # mechanism switches and choices are not numeric parameters
         lo = hi = None
         strict = False
         for m in f.metadata:

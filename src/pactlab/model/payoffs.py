@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pactlab.model.theatre import Theatre
-from pactlab.model.threat import csf, level_weight
+from pactlab.model.threat import csf, level_weight, occupation_threat
 
 NONE, JOIN, SPOKES, IMPOSED = 0, 1, 2, 3
 #: payoffs closer than this are equal (every comparison in the stages uses it)
@@ -71,14 +71,8 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     )
     defence = d_clients + patron_part
 
-    # Occupation threat along the most credible route: directly, or through
-    # one other client first (stepping stones). A partner in the group is
-    # reached at its threat inside the group, anyone else at the status quo.
-    direct = csf(th.adv_power[None, :], defence, p)
-    first = np.where(member, direct, th.theta_sq[None, :])  # (m, j)
-    cond = csf(th.step_power[None, :, :], defence[:, None, :], p)  # (m, j, i)
-    via = (first[:, :, None] * cond * offdiag).max(axis=1)
-    theta = np.where(member, np.maximum(direct, via), 0.0)
+    # Occupation threat along the most credible route (threat.py, docs/model.md 2.7).
+    theta = occupation_threat(th, member, defence)
 
     probe = member & (theta > p.probe_threshold)
     risk = theta * (1.0 + p.probe_escalation * probe)

@@ -139,7 +139,7 @@ def compile_theatre(s: Scenario, p: Parameters) -> Theatre:
     proj, prox = threat.client_projection(clients, ties, p)
     alignment_unlinked, alignment = threat.adversary_alignment(s, p)
     adv_power, side_cap = threat.adversary_power(s, ties, ids, alignment, p)
-    step_power = threat.stepping_stone_power(s, clients, ties, side_cap, p)
+    step_power = threat.stepping_stone_power(s, clients, ties, adv_power, side_cap, p)
     patron = s.patron
     patron_proj = threat.patron_projection(s, ties, ids, p)
     outside_proj = threat.outside_projection(s, ties, ids, p)

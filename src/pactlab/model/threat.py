@@ -103,23 +103,74 @@ def adversary_power(s: Scenario, ties, ids: list[str], alignment: dict[str, floa
     return adv_power, side_cap
 
 
-def stepping_stone_power(s: Scenario, clients: list[Actor], ties, side_cap: float, p: Parameters) -> np.ndarray:
+def stepping_stone_power(
+    s: Scenario, clients: list[Actor], ties, adv_power: np.ndarray, side_cap: float, p: Parameters
+) -> np.ndarray:
     """[j, i]: the adversary, having occupied j, strikes i from j's territory
-    with its own power plus part of what it took from j."""
+    with the force that reached j (``adv_power[j]``; the side's whole
+    capability ``side_cap`` with ``m_conquest_strike`` off) plus the absorbed
+    share of j's capability, over the j-i tie (minimum distance: the occupier
+    holds j's border) at the adversary's reach."""
     adversary = s.adversary
     n = len(clients)
     step_power = np.zeros((n, n))
     for j, cj in enumerate(clients):
+        force = adv_power[j] if p.m_conquest_strike else side_cap
+        nu = adversary.maritime_reach.value
         for i, ci in enumerate(clients):
             if i == j:
                 continue
             t = ties[frozenset((cj.id, ci.id))]
             step_power[j, i] = (
-                (side_cap + p.conquest_absorption * cj.capability.value)
-                * gradient(t.distance_km, adversary.maritime_reach.value, p)
-                * mode_factor(t.by_land, t.contiguity, adversary.maritime_reach.value, p)
+                (force + p.conquest_absorption * cj.capability.value)
+                * gradient(t.distance_km, nu, p)
+                * mode_factor(t.by_land, t.contiguity, nu, p)
             )
     return step_power
+
+
+def conquest_probability(adv_power: np.ndarray, step_power: np.ndarray, node_defence: np.ndarray,
+                         p: Parameters) -> np.ndarray:
+    """(m, n): for each of m defence profiles, the probability that the
+    adversary occupies each client along its most credible route.
+
+    A route is a chain of clients occupied one after another; its
+    probability is the product of its legs' contest probabilities. The first
+    leg is the direct threat ``CSF(A_j, D_j)``; the leg from occupied j to i
+    is ``CSF(S_ji, D_i)``. The best route is found by a max-product
+    Bellman-Ford relaxation: after k rounds every route of up to k + 1 legs
+    is covered. Every leg's probability is at most 1, so a route that
+    revisits a client is never better than the one without the detour, and
+    n - 1 rounds (or the first round that changes nothing) give the exact
+    best over all simple routes. ``m_k_leg_routes`` off stops after one
+    round (at most two legs, the v1 stepping stone)."""
+    d = np.asarray(node_defence, float)
+    m, n = d.shape
+    r = csf(adv_power[None, :], d, p)
+    if n < 2:
+        return r
+    leg = csf(step_power[None, :, :], d[:, None, :], p)  # (m, j, i)
+    leg *= ~np.eye(n, dtype=bool)[None]
+    rounds = n - 1 if p.m_k_leg_routes else 1
+    for _ in range(rounds):
+        nxt = np.maximum(r, (r[:, :, None] * leg).max(axis=1))
+        if np.array_equal(nxt, r):
+            break
+        r = nxt
+    return r
+
+
+def occupation_threat(th, member: np.ndarray, defence: np.ndarray) -> np.ndarray:
+    """theta (m, n): each member's occupation threat under its group's
+    defence, along the most credible route (docs/model.md, section 2.7).
+
+    A member is defended at ``defence``; every other client at its
+    status-quo defence (the group cannot know what the others will do).
+    Columns outside the group are 0."""
+    member = np.asarray(member, bool)
+    node_defence = np.where(member, defence, th.base_defence[None, :])
+    r = conquest_probability(th.adv_power, th.step_power, node_defence, th.params)
+    return np.where(member, r, 0.0)
 
 
 def patron_projection(s: Scenario, ties, ids: list[str], p: Parameters) -> np.ndarray:
