@@ -197,9 +197,11 @@ def test_validate_needs_a_file():
 # --- cases ------------------------------------------------------------------------------
 
 
-def test_cases_reports_reproduced():
+def test_cases_reports_exact_sets_then_lenient():
     r = _ok(invoke("cases"))
-    assert "Reproduced" in r.output
+    out = " ".join(r.output.split())
+    assert "Exact treaty sets" in out and "Lenient rule: reproduced" in out
+    assert out.index("Exact treaty sets") < out.index("Lenient rule")
 
 
 def test_cases_json():
