@@ -120,14 +120,21 @@ DEFAULT = Parameters()
 
 def _specs_from_fields() -> tuple:
     """The parameter declaration, read off the field definitions above."""
+    from typing import get_args
+
     from annotated_types import Ge, Gt, Le
 
     from pactlab.parameters import ParamSpec
 
     out = []
     for name, f in Parameters.model_fields.items():
-        if f.annotation in (bool, str) or isinstance(f.default, (bool, str)):
-            continue  # mechanism switches and choices are not numeric parameters
+        if isinstance(f.default, bool):  # a mechanism switch
+            out.append(ParamSpec(name=name, default=f.default, doc=f.description or "", kind="bool"))
+            continue
+        if isinstance(f.default, str):  # a choice among the Literal's values
+            out.append(ParamSpec(name=name, default=f.default, doc=f.description or "", kind="choice",
+                                 choices=tuple(get_args(f.annotation))))
+            continue
         lo = hi = None
         strict = False
         for m in f.metadata:
