@@ -35,23 +35,32 @@ Examples:
 """
 
 
+def print_error(exc: BaseException | str) -> None:
+    """``Error: <message>`` on stderr; the message is printed as text, never read as markup."""
+    err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except PactlabError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            print_error(exc)
             sys.exit(1)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pactlab")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """pactlab: which alliance architecture emerges when a great power (the
     patron) and smaller states (the clients) face a common adversary, and why.
 
     Start with `pactlab run`, then `pactlab list` to see the built-in theatres.
+    The terms the output uses are defined in `pactlab glossary`.
     """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
 def _scenarios(names: tuple[str, ...]):
@@ -65,10 +74,14 @@ def _scenarios(names: tuple[str, ...]):
 @click.argument("scenarios", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for scripts")
-@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
-              help="write a self-contained HTML report (one scenario), or a folder name ending in / for several")
+@click.option("--report", "report", type=click.Path(path_type=Path),
+              help="write a self-contained HTML report: a file name for one scenario, a folder for several "
+                   "(one <id>.html each)")
+@click.option("--force", is_flag=True, help="overwrite report files that already exist")
+@click.option("--parents", is_flag=True, help="create the report's folder (and its parents) if missing")
 @click.option("--all-comparisons", is_flag=True, help="print every decisive comparison, not only the key ones")
-def run(scenarios: tuple[str, ...], fmt: str, report: Path | None, all_comparisons: bool) -> None:
+def run(scenarios: tuple[str, ...], fmt: str, report: Path | None, force: bool, parents: bool,
+        all_comparisons: bool) -> None:
     """Predict the alliance architecture of one or more theatres.
 
     SCENARIOS are built-in ids (`pactlab list`) or paths to YAML files. With
@@ -77,68 +90,87 @@ def run(scenarios: tuple[str, ...], fmt: str, report: Path | None, all_compariso
     each actor's preferred design, durability, and the chain of decisive
     comparisons with their margins (how far each is from flipping).
     """
+    from pactlab.files import json_dumps
     from pactlab.model.solve import solve
 
     items = _scenarios(scenarios)
+    targets = _report_targets(report, [s.id for s in items], force=force, parents=parents)
     results = [(s, solve(s)) for s in items]
     if fmt == "json":
         payload = [r.to_dict() for _, r in results]
-        click.echo(json.dumps(payload if len(payload) > 1 else payload[0], indent=2, default=float))
+        click.echo(json_dumps(payload if len(payload) > 1 else payload[0], indent=2))
     else:
         for s, r in results:
             _print_result(s, r, all_comparisons)
-    if report is not None:
+    if targets:
         from pactlab.report.html import write_report
 
-        if len(results) == 1 and not str(report).endswith("/"):
-            write_report(results[0][1], results[0][0], report)
-            paths = [report]
-        else:
-            folder = Path(str(report).rstrip("/"))
-            folder.mkdir(parents=True, exist_ok=True)
-            paths = []
-            for s, r in results:
-                p = folder / f"{s.id}.html"
-                write_report(r, s, p)
-                paths.append(p)
-        for p in paths:
-            err_console.print(f"report written to {p}")
+        for (s, r), p in zip(results, targets):
+            write_report(r, s, p)
+            err_console.print(f"report written to {escape(str(p))}", highlight=False)
+
+
+def _report_targets(report: Path | None, ids: list[str], *, force: bool, parents: bool) -> list[Path]:
+    """The report file(s) ``--report`` names, checked before any work: one scenario writes the file
+    given (or ``<id>.html`` inside a folder given); several write ``<id>.html`` each into a folder.
+    Folders are created only with ``--parents``; files are overwritten only with ``--force``."""
+    from pactlab.files import OutputPathError, output_file, output_folder
+
+    if report is None:
+        return []
+    as_folder = str(report).endswith(("/", "\\")) or report.is_dir() or len(ids) > 1
+    if len(ids) > 1 and report.suffix.lower() in (".html", ".htm") and not report.is_dir():
+        raise OutputPathError(f"--report {report}: {len(ids)} scenarios write {len(ids)} reports; "
+                              "give a folder (they are written as <id>.html inside it)")
+    if not as_folder:
+        return [output_file(report, force=force, parents=parents, option="--report")]
+    folder = output_folder(report, parents=parents, option="--report")
+    return [output_file(folder / f"{i}.html", force=force, option="--report") for i in ids]
+
+
+def _cells(*values) -> list[str]:
+    """Table cells from data: escaped, so that text in brackets prints as written."""
+    return [escape(str(v)) for v in values]
 
 
 def _print_result(s, r, all_comparisons: bool) -> None:
-    console.rule(f"[bold]{s.title}[/] ({s.region}, {s.year}, {s.kind})")
-    console.print(f"Predicted design: [bold]{r.design}[/]")
-    t = Table(title="Treaties predicted", show_lines=False)
+    e = escape
+    console.rule(f"[bold]{e(s.title)}[/] ({e(s.region)}, {s.year}, {e(s.kind)})")
+    console.print(f"Predicted design: [bold]{e(r.design)}[/]", highlight=False)
+    t = Table(title="Treaties predicted (new commitments)", show_lines=False)
     for col in ("members", "level", "form", "origin", "expected years", "durability"):
         t.add_column(col)
     for tr in r.treaties:
-        t.add_row(", ".join(tr.members), tr.level, tr.form, tr.origin, f"{tr.expected_years:.0f}", tr.durability)
+        t.add_row(*_cells(", ".join(tr.members), tr.level, tr.form, tr.origin, f"{tr.expected_years:.0f}",
+                          tr.durability))
     if not r.treaties:
         t.add_row("(no new treaty)", "", "", "", "", "")
     console.print(t)
     if s.treaties:
-        console.print("In force before: " + "; ".join(f"{x.id} ({', '.join(x.members)}, {x.level.value})" for x in s.treaties))
+        console.print("In force before (not repeated above): " + e("; ".join(
+            f"{x.id} ({', '.join(x.members)}, {x.level.value})" for x in s.treaties)), highlight=False)
 
     c = Table(title="Clients")
     for col in ("client", "threat (status quo)", "threat (after)", "group", "pledge to clients", "patron pledge", "probed"):
         c.add_column(col)
     for cs in r.clients:
-        c.add_row(cs.id, f"{cs.threat_status_quo:.3f}", f"{cs.threat:.3f}", ", ".join(cs.group), cs.pledge_to_clients,
-                  cs.patron_pledge, "yes" if cs.probed else "")
+        c.add_row(*_cells(cs.id, f"{cs.threat_status_quo:.3f}", f"{cs.threat:.3f}", ", ".join(cs.group),
+                          cs.pledge_to_clients, cs.patron_pledge, "yes" if cs.probed else ""))
     console.print(c)
 
     pt = Table(title="Each actor's preferred design")
     for col in ("actor", "role", "prefers", "margin over 2nd"):
         pt.add_column(col)
     for p in r.preferences:
-        pt.add_row(p.actor, p.role, p.preferred, f"{p.margin:+.4f}")
+        pt.add_row(*_cells(p.actor, p.role, p.preferred, f"{p.margin:+.4f}"))
     console.print(pt)
 
-    console.print(f"[bold]Client structures:[/] {r.selection_reason}.")
+    console.print(f"[bold]Client structures:[/] {e(r.selection_reason)}.", highlight=False)
     for st in r.stable[:8]:
         mark = "→" if st.selected else " "
         parts = [" + ".join(b) for b in st.blocks] + list(st.lone)
-        console.print(f"  {mark} {' | '.join(parts)}  (client welfare {st.client_welfare:+.4f}{'' if st.pareto_efficient else ', Pareto-dominated'})")
+        console.print(f"  {mark} {e(' | '.join(parts))}  (client welfare {st.client_welfare:+.4f}"
+                      f"{'' if st.pareto_efficient else ', Pareto-dominated'})", highlight=False)
     if len(r.stable) > 8:
         console.print(f"  … and {len(r.stable) - 8} more (see --format json)")
 
@@ -153,10 +185,12 @@ def _print_result(s, r, all_comparisons: bool) -> None:
         console.print("  (threat and adversary comparisons: --all-comparisons)")
     if r.counter_alignment and any(a != b for a, b in r.counter_alignment.values()):
         for k, (a, b) in r.counter_alignment.items():
-            console.print(f"  counter-alignment: {k} alignment {a:.2f} → {b:.2f} with cross-theatre linking")
+            console.print(f"  counter-alignment: {e(str(k))} alignment {a:.2f} → {b:.2f} with cross-theatre linking",
+                          highlight=False)
     for note in r.notes:
-        console.print(f"[yellow]note:[/] {note}")
-    console.print(f"[dim]pactlab {r.pactlab_version} · scenario {r.scenario_hash} · parameters {r.parameters_digest}[/]")
+        console.print(f"[yellow]note:[/] {e(str(note))}", highlight=False)
+    console.print("[dim]terms: pactlab glossary[/]")
+    console.print(f"[dim]pactlab {e(r.pactlab_version)} · scenario {r.scenario_hash} · parameters {r.parameters_digest}[/]")
 
 
 @main.command(name="list", epilog="""\b
@@ -180,7 +214,7 @@ def list_(fmt: str) -> None:
     for col in ("id", "year", "region", "kind", "clients", "title"):
         t.add_column(col)
     for e in entries:
-        t.add_row(e.id, str(e.year), e.region, e.kind, str(e.n_clients), e.title)
+        t.add_row(*_cells(e.id, e.year, e.region, e.kind, e.n_clients, e.title))
     console.print(t)
 
 
@@ -191,22 +225,24 @@ Examples:
 """)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario files against the format (docs/scenarios.md).
+    """Check scenario files (or built-in ids) against the format (docs/scenarios.md).
 
-    Prints every problem with the file and field it concerns; exits 1 if any
-    file is invalid.
+    Prints every problem with the file, line and field it concerns; exits 1
+    if any file is invalid.
     """
+    from pactlab.scenarios.catalog import builtin_path
     from pactlab.scenarios.loader import load_scenario
 
     bad = 0
     for f in files:
+        path = f if f.exists() else (builtin_path(str(f)) or f)
         try:
-            s = load_scenario(f)
+            s = load_scenario(path)
         except PactlabError as exc:
             bad += 1
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            print_error(exc)
             continue
-        console.print(f"{f}: ok ({s.id}, {len(s.clients)} clients)")
+        console.print(f"{escape(str(f))}: ok ({escape(s.id)}, {len(s.clients)} clients)", highlight=False)
     if bad:
         sys.exit(1)
 
@@ -286,6 +322,19 @@ def cases(regenerate: bool, fmt: str) -> None:
                   f"{board['atop'][0]} of {board['atop'][1]} under ATOP's.")
     console.print(f"Lenient rule: reproduced {ok} of {n} historical cases (see docs/cases.md for sources "
                   "and the reasons for misses).")
+
+
+@main.command(epilog="""\b
+Examples:
+  pactlab glossary
+  pactlab glossary --format markdown > glossary.md
+""")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+def glossary(fmt: str) -> None:
+    """Define every term the output of `run`, `cases` and the reports uses."""
+    from pactlab import glossary as g
+
+    click.echo(g.markdown() if fmt == "markdown" else g.text())
 
 
 def _register_evidence_commands() -> None:

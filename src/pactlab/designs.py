@@ -25,6 +25,16 @@ from collections.abc import Iterable
 
 DESIGNS: tuple[str, ...] = ("none", "clients-only", "bilateral", "trilateral", "hub-and-spoke", "multilateral")
 
+#: one line per label, for the glossary and the reports
+DEFINITIONS: dict[str, str] = {
+    "none": "no new treaty.",
+    "clients-only": "new treaties among clients, none with the patron (Dunkirk 1947, Brussels 1948).",
+    "bilateral": "new patron treaties, each with one client (hub and spoke in its pure form).",
+    "trilateral": "new patron treaties, each with two clients (ANZUS).",
+    "hub-and-spoke": "new patron treaties, bilateral and trilateral side by side (the San Francisco system of 1951).",
+    "multilateral": "a new patron treaty with three or more clients, whatever else forms beside it (NATO; SEATO).",
+}
+
 #: older labels still found in saved results and scenario files
 ALIASES = {"mixed": "hub-and-spoke"}
 

@@ -46,6 +46,14 @@ def catalog() -> list[Entry]:
     return sorted(out, key=lambda e: (e.year, e.id))
 
 
+def builtin_path(name: str) -> Path | None:
+    """The file of the built-in scenario ``name``, or None if there is none."""
+    for e in catalog():
+        if e.id == name:
+            return e.path
+    return None
+
+
 def get(name: str) -> Scenario:
     """A built-in scenario by id, or a scenario file by path."""
     for e in catalog():

@@ -84,6 +84,7 @@ def synthetic_dict(
         "year": 2000,
         "kind": "counterfactual",
         "capability_measure": "synthetic share of world capabilities",
+        "capability_unit": "relative",
         "sources": {"synthetic": {"cite": "pactlab.scenarios.generate (random draw)"}},
         "actors": actors,
         "geography": geography,

@@ -15,13 +15,36 @@ from __future__ import annotations
 
 import datetime as _dt
 from enum import Enum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+#: Separates the problems one cross-field check finds, so that each is reported on its own line.
+PROBLEM_SEP = "\x1f"
+
+#: A number: finite (``allow_inf_nan=False`` on every model) and never a YAML boolean (``strict``:
+#: ``true`` is not read as 1.0).
+Num = Annotated[float, Field(strict=True)]
+Int = Annotated[int, Field(strict=True)]
+
+#: The largest distance between two points on the Earth's surface (half the equatorial
+#: circumference), km; a distance beyond it is a unit or typing error.
+MAX_DISTANCE_KM = 20_100.0
+
+#: Capability units a scenario may declare (``capability_unit``), with the range the model's
+#: arithmetic is checked over for each (see docs/scenarios.md, "Bounds"). CINC and the
+#: NMC shares are fractions of the state-system total; a state below one millionth of it is
+#: coded at the floor (codebook CAP1's fallback). Military expenditure in current US$ billion:
+#: from one million (0.001) to one hundred trillion (1e5).
+CAPABILITY_UNITS: dict[str, tuple[float, float, str]] = {
+    "cinc-share": (1e-6, 1.0, "a share of the state-system total (COW NMC CINC or a CAP2 share)"),
+    "usd-billion": (1e-3, 1e5, "military expenditure in current US$ billion"),
+    "relative": (1e-6, 1e3, "a relative capability index (synthetic and stylised theatres)"),
+}
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Role(str, Enum):
@@ -90,10 +113,21 @@ class Sourced(_Strict):
     """A value with its provenance. ``source`` is a key of the scenario's
     ``sources`` table; ``rule`` names the codebook rule for coded judgements."""
 
-    value: float
+    value: Num
     source: str
     rule: str | None = None
     note: str | None = None
+
+
+class SourcedTrend(Sourced):
+    """The threat trend (codebook TREND1): -1 falling, 0 steady, +1 rising."""
+
+    @field_validator("value")
+    @classmethod
+    def _trend(cls, v: float) -> float:
+        if v not in (-1.0, 0.0, 1.0):
+            raise ValueError(f"must be -1, 0 or 1 (codebook TREND1), got {v}")
+        return v
 
 
 class SourcedUnit(Sourced):
@@ -108,6 +142,9 @@ class SourcedUnit(Sourced):
 
 
 class SourcedPositive(Sourced):
+    """A value greater than 0; a capability's range is checked against the scenario's
+    ``capability_unit`` (see :data:`CAPABILITY_UNITS`)."""
+
     @field_validator("value")
     @classmethod
     def _pos(cls, v: float) -> float:
@@ -134,8 +171,8 @@ class Reliability(_Strict):
     """A patron's reliability as a range of fulfilment rates (codebook REL1):
     the share of alliance commitments honoured when called upon."""
 
-    low: float = Field(ge=0, le=1)
-    high: float = Field(ge=0, le=1)
+    low: Num = Field(ge=0, le=1)
+    high: Num = Field(ge=0, le=1)
     source: str
     rule: str | None = None
     note: str | None = None
@@ -161,7 +198,7 @@ class Actor(_Strict):
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     name: str
     role: Role
-    ccode: int | None = Field(default=None, description="COW state code, if any")
+    ccode: Int | None = Field(default=None, ge=1, le=9999, description="COW state code, if any")
     capability: SourcedPositive
     maritime_reach: SourcedUnit
     # Shares of the state-system totals of COW NMC milex / milper (codebook CAP2).
@@ -236,7 +273,7 @@ class Tie(_Strict):
     a: str
     b: str
     contiguity: Contiguity
-    distance_km: float = Field(ge=0)
+    distance_km: Num = Field(ge=0, le=MAX_DISTANCE_KM)
     overland: bool | None = Field(
         default=None,
         description="a land route joins the two (across third territory if need be); "
@@ -244,12 +281,14 @@ class Tie(_Strict):
     )
     source: str
     # Great-circle distance between the two capitals (codebook GEO3), with its own source.
-    capital_distance_km: float | None = Field(default=None, ge=0)
+    capital_distance_km: Num | None = Field(default=None, ge=0, le=MAX_DISTANCE_KM)
     capital_source: str | None = None
     note: str | None = None
 
     @model_validator(mode="after")
     def _capital_sourced(self) -> "Tie":
+        if self.a == self.b:
+            raise ValueError(f"a tie joins two different actors, but both ends are '{self.a}'")
         if self.capital_distance_km is not None and self.capital_source is None:
             raise ValueError("capital_distance_km needs 'capital_source', a key of 'sources' (codebook GEO3)")
         if self.capital_distance_km is None and self.capital_source is not None:
@@ -271,7 +310,7 @@ class Foothold(_Strict):
     holder: str
     near: str
     contiguity: Contiguity
-    distance_km: float = Field(ge=0)
+    distance_km: Num = Field(ge=0, le=MAX_DISTANCE_KM)
     overland: bool | None = None
     since: _dt.date | None = None
     source: str
@@ -291,7 +330,7 @@ class Treaty(_Strict):
     members: list[str] = Field(min_length=2)
     level: Level
     since: _dt.date | None = None
-    atop: int | None = None
+    atop: Int | None = Field(default=None, ge=1)
     # The treaty sets up a standing council or organ (codebook COUNCIL1).
     council: bool = False
     source: str
@@ -304,16 +343,30 @@ class Treaty(_Strict):
             raise ValueError("a treaty in force must be 'cooperate', 'consult' or 'defend'")
         return v
 
+    @field_validator("members")
+    @classmethod
+    def _distinct(cls, v: list[str]) -> list[str]:
+        twice = sorted({m for m in v if v.count(m) > 1})
+        if twice:
+            raise ValueError(f"lists {', '.join(repr(m) for m in twice)} more than once")
+        return v
+
 
 class Dispute(_Strict):
     """Client-client dispute and trust deficit (codebook D1)."""
 
     a: str
     b: str
-    intensity: float = Field(ge=0, le=1)
+    intensity: Num = Field(ge=0, le=1)
     source: str
     rule: str | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _two(self) -> "Dispute":
+        if self.a == self.b:
+            raise ValueError(f"a dispute is between two different clients, but both are '{self.a}'")
+        return self
 
 
 class Event(_Strict):
@@ -325,7 +378,7 @@ class Event(_Strict):
 class Record(_Strict):
     """What actually happened, for the case table. Never read by the model."""
 
-    design: Literal["none", "bilateral", "trilateral", "multilateral", "mixed"]
+    design: Literal["none", "clients-only", "bilateral", "trilateral", "hub-and-spoke", "multilateral", "mixed"]
     treaties: list[Treaty] = Field(default_factory=list)
     durability: Literal["long", "short", "unknown"] = "unknown"
     note: str | None = None
@@ -344,12 +397,17 @@ class Scenario(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
     region: str
-    year: int = Field(ge=1815, le=2100)
+    year: Int = Field(ge=1815, le=2100)
     date: _dt.date | None = None
     kind: Literal["historical", "counterfactual", "present-day"]
     description: str = ""
     capability_measure: str = Field(
         description="what 'capability' measures, e.g. 'COW NMC CINC, year before'"
+    )
+    capability_unit: Literal["cinc-share", "usd-billion", "relative"] | None = Field(
+        default=None,
+        description="the unit of every 'capability' value; when absent it is read from "
+        "capability_measure (US$ or SIPRI without CINC -> usd-billion; otherwise cinc-share)",
     )
     sources: dict[str, Source]
     actors: list[Actor] = Field(min_length=3)
@@ -358,7 +416,7 @@ class Scenario(_Strict):
     treaties: list[Treaty] = Field(default_factory=list)
     disputes: list[Dispute] = Field(default_factory=list)
     linking: SourcedUnit | None = None
-    threat_trend: Sourced | None = None
+    threat_trend: SourcedTrend | None = None
     events: list[Event] = Field(default_factory=list)
     record: Record | None = None
 
@@ -403,6 +461,11 @@ class Scenario(_Strict):
             for end in (d.a, d.b):
                 if end not in known:
                     problems.append(f"disputes[{k}]: unknown actor '{end}'")
+                elif role_of[end] is not Role.client:
+                    problems.append(f"disputes[{k}]: '{end}' is a {role_of[end].value}; a dispute is between "
+                                    "two clients (codebook D1)")
+        problems += self._capability_bounds()
+        problems += self._dates()
         # Every cited source must be declared.
         for where, key in self._cited():
             if key not in self.sources:
@@ -411,8 +474,53 @@ class Scenario(_Strict):
         if not problems:
             problems += self._missing_geography()
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError(PROBLEM_SEP.join(problems))
         return self
+
+    @property
+    def unit(self) -> str:
+        """The capability unit: ``capability_unit`` if given, else read from ``capability_measure``
+        (US$ or SIPRI -> usd-billion), else ``cinc-share``, the codebook's measure (CAP1)."""
+        if self.capability_unit is not None:
+            return self.capability_unit
+        m = self.capability_measure.lower()
+        if "cinc" not in m and ("us$" in m or "sipri" in m or "usd" in m):
+            return "usd-billion"
+        return "cinc-share"
+
+    def _capability_bounds(self) -> list[str]:
+        unit = self.unit
+        lo, hi, what = CAPABILITY_UNITS[unit]
+        hint = "" if self.capability_unit is not None else (
+            f" (capability_unit is not stated, so {unit} was read from capability_measure; "
+            "state it with capability_unit: cinc-share or usd-billion)")
+        out = []
+        for k, a in enumerate(self.actors):
+            v = a.capability.value
+            if not lo <= v <= hi:
+                out.append(f"actors[{k}] ({a.id}).capability.value: {v!r} is outside the range for {unit} "
+                           f"({what}): {lo:g} to {hi:g}{hint}")
+        return out
+
+    @property
+    def as_of(self) -> _dt.date:
+        """The scenario date, or the last day of its year when no date is given."""
+        return self.date or _dt.date(self.year, 12, 31)
+
+    def _dates(self) -> list[str]:
+        out = []
+        if self.date is not None and self.date.year != self.year:
+            out.append(f"date: {self.date.isoformat()} is not in the scenario year {self.year}")
+        when = self.as_of
+        label = f"the scenario date ({when.isoformat()})" if self.date else f"the scenario year ({self.year})"
+        for group, attr in (("treaties", "since"), ("footholds", "since"), ("events", "date")):
+            for k, item in enumerate(getattr(self, group)):
+                d = getattr(item, attr)
+                if d is not None and d > when:
+                    name = f" ({item.id})" if hasattr(item, "id") else ""
+                    out.append(f"{group}[{k}]{name}.{attr}: {d.isoformat()} is after {label}; a scenario "
+                               "holds only what was in force or had happened by then")
+        return out
 
     def _cited(self):
         for k, a in enumerate(self.actors):
