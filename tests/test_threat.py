@@ -49,6 +49,8 @@ LEVERAGE = 0.03  # leverage_value
 PROBE = 0.35  # probe_threshold
 ESC = 0.5  # probe_escalation
 COUNTER = 0.5  # counter_alignment
+ACQ = 0.5  # acquired_reach
+CONV = 1.0  # convergence
 H_BASE = 1 / 30
 H_IMPOSED, H_INDIG, H_THREAT, H_PROV, H_DIV, H_DISP, H_ECON, H_TREND = 1.2, 0.8, 1.0, 0.8, 0.6, 0.6, 0.8, 0.3
 
@@ -64,6 +66,7 @@ def test_parameter_literals():
         CTRL_BI, CTRL_MULTI, ASSURE_DEF, ASSURE_CON)
     assert (p.imposed_discount, p.leverage_value, p.probe_threshold, p.probe_escalation) == (IMP_DISC, LEVERAGE, PROBE, ESC)
     assert p.counter_alignment == COUNTER
+    assert (p.acquired_reach, p.convergence, p.power_measure) == (ACQ, CONV, "military")
     assert (p.base_hazard, p.hazard_imposed, p.hazard_indigenous, p.hazard_threat, p.hazard_provocation,
             p.hazard_divergence, p.hazard_dispute, p.hazard_econ, p.hazard_trend) == (
         H_BASE, H_IMPOSED, H_INDIG, H_THREAT, H_PROV, H_DIV, H_DISP, H_ECON, H_TREND)
@@ -125,6 +128,12 @@ PAT_P0 = 0.4 * exp(-6000 / (SCALE * (1 + REACH_GRAD * 1.0))) * (REMOTE * 1.0)
 PAT_P1 = 0.4 * exp(-5000 / (SCALE * (1 + REACH_GRAD * 1.0))) * (REMOTE * 1.0)
 TH_SQ0 = csf(ADV_P0, 0.05)  # = 0.04 / (0.04 + 0.0225) = 0.64
 TH_SQ1 = csf(ADV_P1, 0.04)
+# Status-quo threat along the best route (2.7): with two clients, directly or
+# through the other one.
+TRSQ0 = max(TH_SQ0, TH_SQ1 * csf(STEP_10, 0.05))
+TRSQ1 = max(TH_SQ1, TH_SQ0 * csf(STEP_01, 0.04))
+# Threat convergence (2.11): C0's coded divergence 0.5 falls to 0.5 (1 - CONV theta).
+DIV0 = 0.5 * (1 - CONV * TRSQ0)
 
 
 def test_compiled_theatre_by_hand():
@@ -141,6 +150,10 @@ def test_compiled_theatre_by_hand():
     assert th.atoms == [1, 2]
     assert th.leverage == 0.5 and th.patron_max == 2
     np.testing.assert_array_equal(th.pledge_cap, [2, 2])
+    np.testing.assert_allclose(th.theta_route_sq, [TRSQ0, TRSQ1], rtol=1e-12)
+    np.testing.assert_allclose(th.divergence, [DIV0, 0.0], rtol=1e-12)
+    # no actor carries CAP2 shares: the whole theatre uses CINC, and says so
+    assert th.power_measure == "cinc" and len(th.notes) == 1 and "CINC" in th.notes[0]
 
 
 def test_foothold_aligned_adversary_and_linking_by_hand():
@@ -215,7 +228,7 @@ def test_block_threats_and_client_payoffs_by_hand():
     np.testing.assert_array_equal(ev.probe[0], [True, False])
     risk0, risk1 = theta0 * (1 + ESC), theta1
     # own payoff: -(1 - divergence)(risk + NEIGH prox theta_partner) - obligation - dispute - econ - pledge
-    own0 = -(1 - 0.5) * (risk0 + NEIGH * PROX * theta1) - OBLIG * 1.0 * TH_SQ1 - 0 - ECON * 0.2 * 1.0 - PLEDGE * 1.0
+    own0 = -(1 - DIV0) * (risk0 + NEIGH * PROX * theta1) - OBLIG * 1.0 * TH_SQ1 - 0 - ECON * 0.2 * 1.0 - PLEDGE * 1.0
     own1 = -(1 - 0.0) * (risk1 + NEIGH * PROX * theta0) - OBLIG * 1.0 * TH_SQ0 - 0 - 0 - PLEDGE * 1.0
     np.testing.assert_allclose(ev.own[0], [own0, own1], rtol=1e-12)
     np.testing.assert_array_equal(ev.ext[0], [0.0, 0.0])
@@ -226,13 +239,13 @@ def test_block_threats_and_client_payoffs_by_hand():
     a1 = max(TH_SQ1, TH_SQ0 * csf(STEP_01, 0.04))
     assert ev.theta[1, 0] == pytest.approx(a0, rel=1e-12)
     assert ev.theta[2, 1] == pytest.approx(a1, rel=1e-12)
-    alone_own0 = -(1 - 0.5) * (a0 * (1 + ESC * (a0 > PROBE)))
+    alone_own0 = -(1 - DIV0) * (a0 * (1 + ESC * (a0 > PROBE)))
     alone_own1 = -(a1 * (1 + ESC * (a1 > PROBE)))
     assert ev.own[1, 0] == pytest.approx(alone_own0, rel=1e-12)
     assert ev.own[2, 1] == pytest.approx(alone_own1, rel=1e-12)
     # C0 alone threatens C1 through contagion, and vice versa
     assert ev.ext[1, 1] == pytest.approx(-(1 - 0.0) * NEIGH * a0 * PROX, rel=1e-12)
-    assert ev.ext[2, 0] == pytest.approx(-(1 - 0.5) * NEIGH * a1 * PROX, rel=1e-12)
+    assert ev.ext[2, 0] == pytest.approx(-(1 - DIV0) * NEIGH * a1 * PROX, rel=1e-12)
 
 
 def test_patron_payoff_spoke_by_hand():
@@ -243,7 +256,7 @@ def test_patron_payoff_spoke_by_hand():
         defence = 0.05 + w * PAT_P0  # no linked outside states
         theta = max(csf(ADV_P0, defence), TH_SQ1 * csf(STEP_10, defence))
         risk = theta * (1 + ESC * (theta > PROBE))
-        entrap = (0.3 + DIVENT * 0.5) * (1 - CTRL_BI) * (1 - 0.0)  # no client pledge: no assurance
+        entrap = (0.3 + DIVENT * DIV0) * (1 - CTRL_BI) * (1 - 0.0)  # no client pledge: no assurance
         p_war = min(1.0, risk + entrap)
         burden = w * PAT_P0 / (w * PAT_P0 + 0.05)  # beside the patron under a spoke: the client alone
         patron = 1.0 * (ACCESS - PTHREAT * risk) - WAR * w * p_war * burden + 0.5 * LEVERAGE * 1
@@ -266,7 +279,7 @@ def test_patron_payoff_join_vs_imposed_by_hand():
     clients_def = [0.05 + CONSULT * PROJ_10, 0.04 + CONSULT * PROJ_01]  # fight beside the patron
     burden = [CONSULT * PAT_P0 / (CONSULT * PAT_P0 + clients_def[0]),
               CONSULT * PAT_P1 / (CONSULT * PAT_P1 + clients_def[1])]
-    x = [0.3 + DIVENT * 0.5, 0.0]
+    x = [0.3 + DIVENT * DIV0, 0.0]
     stake = [1.0, 0.5]
     for k, assurance in ((0, ASSURE_CON), (1, ASSURE_CON * (1 - IMP_DISC))):
         entrap = [x[i] * (1 - CTRL_MULTI) * (1 - assurance) for i in range(2)]
@@ -295,7 +308,7 @@ def test_durability_by_hand():
         indig = 0.0 if imposed else (CONSULT if lcc == 1 else 1.0)
         log_h = (
             log(H_BASE) + H_IMPOSED * imposed - H_INDIG * indig - H_THREAT * (TH_SQ0 + TH_SQ1) / 2
-            + H_PROV * 0.3 / 2 + H_DIV * 0.5 / 2 + H_DISP * 0.4 + H_ECON * 0.2 / 2 - H_TREND * 1.0
+            + H_PROV * 0.3 / 2 + H_DIV * DIV0 / 2 + H_DISP * 0.4 + H_ECON * 0.2 / 2 - H_TREND * 1.0
         )
         hz, terms = durability(th, [0, 1], lcc, imposed)
         assert hz == pytest.approx(exp(log_h), rel=1e-12)
@@ -406,3 +419,147 @@ def test_route_relaxation_is_exact_against_enumeration():
                         pr *= csf(S[j, i], D[b, i])
                     best[route[-1]] = max(best[route[-1]], pr)
             np.testing.assert_allclose(got[b], best, rtol=1e-12)
+
+
+def _shares(d, shares):
+    for a in d["actors"]:
+        if a["id"] in shares:
+            ex, per = shares[a["id"]]
+            if ex is not None:
+                a["milex_share"] = sv(ex, "s")
+            if per is not None:
+                a["milper_share"] = sv(per, "s")
+    return d
+
+
+SHARES = {"C0": (0.08, 0.04), "C1": (0.02, 0.04), "ADV": (0.3, 0.2), "PAT": (0.6, 0.2)}
+
+
+def test_power_measure_by_hand():
+    """'military' is the mean of the two CAP2 shares, for every actor; an
+    actor without the input sends the whole theatre to CINC, with a note."""
+    d = _shares(tiny(), SHARES)
+    th = theatre(d)
+    assert th.power_measure == "military" and th.notes == []
+    np.testing.assert_allclose(th.cap, [0.06, 0.03], rtol=1e-12)
+    a0, a1 = 0.25 * 1.0, 0.25 * exp(-500 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
+    np.testing.assert_allclose(th.adv_power, [a0, a1], rtol=1e-12)
+    np.testing.assert_allclose(th.patron_proj, [PAT_P0, PAT_P1], rtol=1e-12)  # PAT: mean (0.6 + 0.2) / 2 = its CINC 0.4
+    np.testing.assert_allclose(th.theta_sq, [csf(a0, 0.06), csf(a1, 0.03)], rtol=1e-12)
+    ex = theatre(d, Parameters(power_measure="milex"))
+    np.testing.assert_allclose(ex.cap, [0.08, 0.02], rtol=1e-12)
+    assert ex.adv_power[0] == pytest.approx(0.3, rel=1e-12)
+    per = theatre(d, Parameters(power_measure="milper"))
+    np.testing.assert_allclose(per.cap, [0.04, 0.04], rtol=1e-12)
+    cinc = theatre(d, Parameters(power_measure="cinc"))
+    np.testing.assert_allclose(cinc.cap, [0.05, 0.04], rtol=1e-12)
+    np.testing.assert_allclose(cinc.theta_sq, [TH_SQ0, TH_SQ1], rtol=1e-12)
+    # PAT without milper: 'military' and 'milper' fall back for the whole theatre; 'milex' does not
+    d2 = _shares(tiny(), {**SHARES, "PAT": (0.6, None)})
+    fb = theatre(d2)
+    assert fb.power_measure == "cinc" and "PAT" in fb.notes[0]
+    np.testing.assert_allclose(fb.cap, [0.05, 0.04], rtol=1e-12)
+    np.testing.assert_allclose(fb.adv_power, [ADV_P0, ADV_P1], rtol=1e-12)
+    assert theatre(d2, Parameters(power_measure="milex")).power_measure == "milex"
+
+
+def test_capital_distance_by_hand():
+    """Power is projected over the capitals' distance (GEO3) where a tie
+    gives it; proximity and the strike from an occupied client keep the
+    minimum distance (GEO1)."""
+    d = tiny()
+    caps = {("C1", "ADV"): 1200.0, ("C0", "C1"): 400.0, ("PAT", "C0"): 7000.0}
+    for t in d["geography"]:
+        if (t["a"], t["b"]) in caps:
+            t["capital_distance_km"], t["capital_source"] = caps[(t["a"], t["b"])], "s"
+    th = theatre(d)
+    adv1 = 0.2 * exp(-1200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
+    proj01 = 0.05 * exp(-400 / (SCALE * (1 + REACH_GRAD * 0.2))) * (SEA * 0.2)
+    pat0 = 0.4 * exp(-7000 / (SCALE * (1 + REACH_GRAD * 1.0))) * (REMOTE * 1.0)
+    np.testing.assert_allclose(th.adv_power, [ADV_P0, adv1], rtol=1e-12)
+    assert th.proj[0, 1] == pytest.approx(proj01, rel=1e-12)
+    np.testing.assert_allclose(th.patron_proj, [pat0, PAT_P1], rtol=1e-12)
+    np.testing.assert_allclose(th.prox, [[0, PROX], [PROX, 0]], rtol=1e-12)
+    step = exp(-200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
+    assert th.step_power[1, 0] == pytest.approx((adv1 + ABSORB * 0.04) * step, rel=1e-12)
+    off = theatre(d, Parameters(m_capital_distance=False))
+    np.testing.assert_allclose(off.adv_power, [ADV_P0, ADV_P1], rtol=1e-12)
+    np.testing.assert_allclose(off.patron_proj, [PAT_P0, PAT_P1], rtol=1e-12)
+    assert off.proj[0, 1] == pytest.approx(PROJ_01, rel=1e-12)
+
+
+def _with_aligned(d, capital_km):
+    d["actors"].append({"id": "ALI", "name": "ALI", "role": "aligned_adversary", "capability": sv(0.1, "s"),
+                        "maritime_reach": sv(0.0, "s"), "alignment": sv(0.4, "s")})
+    d["geography"] += [
+        {"a": "ALI", "b": "C0", "contiguity": "sea", "distance_km": 300.0, "source": "s"},
+        {"a": "ALI", "b": "C1", "contiguity": "land", "distance_km": 0.0, "source": "s",
+         "capital_distance_km": capital_km, "capital_source": "s"},
+    ]
+    return d
+
+
+def test_aligned_adversary_projects_from_its_capital():
+    """An aligned adversary bordering C1 (0 km) with its capital 2000 km away
+    adds 0.4 x 0.1 x e^-2 at C1, not 0.4 x 0.1 (the v1 rule, switch off)."""
+    d = _with_aligned(tiny(), 2000.0)
+    th = theatre(d)
+    assert th.adv_power[1] == pytest.approx(ADV_P1 + 0.4 * 0.1 * exp(-2000 / SCALE), rel=1e-12)
+    # the aligned rule is its own switch: it holds with the general capital rule off
+    only = theatre(d, Parameters(m_capital_distance=False))
+    assert only.adv_power[1] == pytest.approx(th.adv_power[1], rel=1e-12)
+    off = theatre(d, Parameters(m_aligned_routes=False))
+    assert off.adv_power[1] == pytest.approx(ADV_P1 + 0.4 * 0.1, rel=1e-12)
+
+
+def test_patron_and_outside_footholds_count():
+    """A patron garrison on C0 (0 km, land) and a linked outside state's base
+    100 km from C1 (land) reach those clients at full strength and e^-0.1."""
+    d = tiny()
+    d["actors"].append({"id": "OUT", "name": "OUT", "role": "outside", "capability": sv(0.1, "s"),
+                        "maritime_reach": sv(0.0, "s"), "linked": True})
+    d["geography"] += [{"a": "OUT", "b": "C0", "contiguity": "remote", "distance_km": 8000.0, "source": "s"},
+                       {"a": "OUT", "b": "C1", "contiguity": "remote", "distance_km": 8000.0, "source": "s"}]
+    d["footholds"] = [
+        {"holder": "PAT", "near": "C0", "contiguity": "land", "distance_km": 0.0, "source": "s"},
+        {"holder": "OUT", "near": "C1", "contiguity": "land", "distance_km": 100.0, "source": "s"},
+    ]
+    th = theatre(d)
+    np.testing.assert_allclose(th.patron_proj, [0.4 * 1.0, PAT_P1], rtol=1e-12)
+    np.testing.assert_allclose(th.outside_proj, [0.0, 0.1 * exp(-100 / SCALE)], rtol=1e-12, atol=1e-15)
+    off = theatre(d, Parameters(m_any_footholds=False))
+    np.testing.assert_allclose(off.patron_proj, [PAT_P0, PAT_P1], rtol=1e-12)
+    np.testing.assert_allclose(off.outside_proj, [0.0, 0.0], atol=1e-15)
+
+
+def test_naval_reach_acquired_with_an_occupied_client():
+    """A coastal adversary (reach 0.1) that takes a naval client (reach 1.0)
+    strikes across the sea at reach max(0.1, ACQ x 1.0) = 0.5 (H7)."""
+    d = tiny()
+    for a in d["actors"]:
+        if a["id"] == "ADV":
+            a["maritime_reach"] = sv(0.1, "s")
+        if a["id"] == "C0":
+            a["maritime_reach"] = sv(1.0, "s")
+    th = theatre(d)
+    a0 = 0.2  # land, 0 km
+    nu = max(0.1, ACQ * 1.0)
+    assert th.step_power[0, 1] == pytest.approx(
+        (a0 + ABSORB * 0.05) * exp(-200 / (SCALE * (1 + REACH_GRAD * nu))) * (SEA * nu), rel=1e-12)
+    off = theatre(d, Parameters(m_acquired_reach=False))
+    assert off.step_power[0, 1] == pytest.approx(
+        (a0 + ABSORB * 0.05) * exp(-200 / (SCALE * (1 + REACH_GRAD * 0.1))) * (SEA * 0.1), rel=1e-12)
+    assert th.step_power[0, 1] > 4 * off.step_power[0, 1]
+
+
+def test_threat_convergence_lowers_divergence_and_entrapment():
+    """C0's divergence 0.5 counts as 0.5 (1 - CONV theta) = DIV0; with the
+    switch off it counts in full, and a spoke to C0 entraps more."""
+    th = theatre(tiny())
+    off = theatre(tiny(), Parameters(m_threat_convergence=False))
+    assert th.divergence[0] == pytest.approx(DIV0, rel=1e-12)
+    assert off.divergence[0] == 0.5 and off.divergence[1] == 0.0
+    e_on = _ev(th, [([0], 0, 2, SPOKES)]).entrapment[0, 0]
+    e_off = _ev(off, [([0], 0, 2, SPOKES)]).entrapment[0, 0]
+    assert e_on == pytest.approx((0.3 + DIVENT * DIV0) * (1 - CTRL_BI), rel=1e-12)
+    assert e_off == pytest.approx((0.3 + DIVENT * 0.5) * (1 - CTRL_BI), rel=1e-12)
