@@ -195,8 +195,14 @@ def test_model_v1_ignores_v2_inputs(base):
             {"holder": pid, "near": c, "contiguity": "land", "distance_km": 0.0, "source": "coder"} for c in clients]
         d1["treaties"] = [dict(t, council=True) for t in d1.get("treaties", [])] + [
             {"id": "coop-x", "members": clients[:3] + [pid], "level": "cooperate", "source": "coder"}]
-    r0 = solve(parse_scenario(d0))
-    r1 = solve(parse_scenario(d1))
+    # The threat stage reads shares, capital distances and patron footholds
+    # only through its named switches (docs/model.md 2.9-2.12); at their v1
+    # settings the result must not move.
+    from pactlab.model.params import Parameters
+
+    v1 = Parameters(power_measure="cinc", m_capital_distance=False, m_aligned_routes=False, m_any_footholds=False)
+    r0 = solve(parse_scenario(d0), v1)
+    r1 = solve(parse_scenario(d1), v1)
     assert _strip_hash(r0) == _strip_hash(r1)
 
 

@@ -318,7 +318,7 @@ def test_durability_by_hand():
     assert hz == pytest.approx(exp(log(H_BASE) - H_THREAT * TH_SQ1 - H_TREND), rel=1e-12)
 
 
-# --- Threat mechanisms (docs/model.md 2.7-2.11), each against its switch -------
+# --- Threat mechanisms (docs/model.md 2.7-2.14), each against its switch -------
 # A land chain: ADV - C0 - C1 - C2, all landlocked (reach 0), so every
 # projection is capability x exp(-d / SCALE) and water plays no part.
 # ADV cap 0.3; C0 cap 0.02 at 0 km from ADV; C1 cap 0.05 at 1500 km from ADV
