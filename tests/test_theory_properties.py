@@ -289,7 +289,7 @@ def _counterexample(adv_cap: float) -> dict:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "Theory-model gap (reported to the lead): H6 read as 'a stronger adversary never makes client "
+        "Gap between the theory and the model: H6 read as 'a stronger adversary never makes client "
         "collective security less likely' fails at DEFAULT. Two identical clients (cap 0.02) bordering each "
         "other and the adversary, no patron: the defend pact is individually stable at adversary capability "
         "0.30 (theta_sq 0.962, pact worth +0.050 to each) and not at 0.40 (theta_sq 0.978): there a defend "

@@ -95,7 +95,7 @@ def run(scenarios: tuple[str, ...], fmt: str, report: Path | None, force: bool, 
 
     items = _scenarios(scenarios)
     targets = _report_targets(report, [s.id for s in items], force=force, parents=parents)
-    results = [(s, solve(s)) for s in items]
+    results = [(s, solve(s, distribution=True)) for s in items]
     if fmt == "json":
         payload = [r.to_dict() for _, r in results]
         click.echo(json_dumps(payload if len(payload) > 1 else payload[0], indent=2))
@@ -137,6 +137,13 @@ def _print_result(s, r, all_comparisons: bool) -> None:
     e = escape
     console.rule(f"[bold]{e(s.title)}[/] ({e(s.region)}, {s.year}, {e(s.kind)})")
     console.print(f"Predicted design: [bold]{e(r.design)}[/]", highlight=False)
+    if r.distribution is not None:
+        d = r.distribution
+        probs = ", ".join(f"{k} {v:.3f}" for k, v in sorted(d.design_probabilities.items(), key=lambda x: -x[1]) if v > 0.0005)
+        console.print(f"Design probabilities ({d.method}): {probs}")
+        if d.has_record:
+            lp = f"{d.record_log_prob:.3f}" if d.record_log_prob is not None else "impossible at these precisions"
+            console.print(f"Log-probability of the record's new treaties: {lp}")
     t = Table(title="Treaties predicted (new commitments)", show_lines=False)
     for col in ("members", "level", "form", "origin", "expected years", "durability"):
         t.add_column(col)
@@ -339,12 +346,14 @@ def glossary(fmt: str) -> None:
 
 def _register_evidence_commands() -> None:
     """`pactlab build`, `pactlab episodes` and `pactlab backtest` live with the evidence layer;
-    `pactlab landscape` and `pactlab landscape-build` with pactlab.landscape."""
+    `pactlab landscape` and `pactlab landscape-build` with pactlab.landscape; `pactlab compare` with the
+    evidence layer too."""
     import importlib
 
     for module, name in (("pactlab.evidence.cli_build", "build"), ("pactlab.evidence.cli_episodes", "episodes"),
-                         ("pactlab.evidence.cli_backtest", "backtest"),
-                         ("pactlab.landscape.cli", "landscape"), ("pactlab.landscape.cli", "landscape_build")):
+                         ("pactlab.evidence.cli_backtest", "backtest"), ("pactlab.evidence.cli_fit", "fit"),
+                         ("pactlab.landscape.cli", "landscape"), ("pactlab.landscape.cli", "landscape_build"),
+                         ("pactlab.evidence.cli_compare", "compare"), ("pactlab.app.cli", "app")):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

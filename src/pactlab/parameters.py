@@ -42,6 +42,7 @@ class ParamSpec:
     group: str = ""
     symbol: str = ""
     strict_lower: bool = False  # lower bound excluded (e.g. a scale that must be > 0)
+    allow_inf: bool = False  # +inf is a value (a logit precision: the deterministic limit)
 
     def check(self, value: Any, where: str = "") -> Any:
         at = f"{where}{self.name}"
@@ -56,7 +57,7 @@ class ParamSpec:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ParameterError(f"parameter {at}: expected a number, got {value!r}")
         v = float(value)
-        if not math.isfinite(v):
+        if not math.isfinite(v) and not (self.allow_inf and v == math.inf):
             raise ParameterError(f"parameter {at}: expected a finite number, got {value!r}")
         lo_bad = self.lower is not None and (v <= self.lower if self.strict_lower else v < self.lower)
         hi_bad = self.upper is not None and v > self.upper
@@ -108,7 +109,11 @@ class ParameterSet(Mapping):
         return tuple(s for s in self.specs if s.free)
 
     def digest(self) -> str:
-        blob = json.dumps(dict(self.values), sort_keys=True, default=str).encode()
+        # a value at +inf where +inf is allowed (a logit precision's deterministic
+        # limit) is left out, so sets from before such parameters keep their digest
+        inf_ok = {s.name for s in self.specs if s.allow_inf}
+        vals = {k: v for k, v in self.values.items() if not (k in inf_ok and v == math.inf)}
+        blob = json.dumps(vals, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
 

@@ -286,3 +286,42 @@ def to_float(df: pd.DataFrame, cols: Iterable[str], missing_codes: Sequence[floa
         if missing_codes:
             v = v.mask(v.isin(list(missing_codes)))
         df[c] = v
+
+
+def check_range(spec: DatasetSpec, path: Path, df: pd.DataFrame, col: str, lo: float | None, hi: float | None,
+                *, missing_codes: Sequence[float] = (-9,), keys: Sequence[str] = ("ccode", "year")) -> None:
+    """Refuse a column whose cells are not numbers, or lie outside [lo, hi] (COW missing-value codes
+    and blanks allowed): the message names the file, the column, how many rows and an example."""
+    if col not in df.columns:
+        return
+    raw = df[col]
+    where = [k for k in keys if k in df.columns]
+
+    def example(mask: np.ndarray) -> str:
+        i = int(np.flatnonzero(mask)[0])
+        at = ", ".join(f"{k} {df[k].iloc[i]}" for k in where)
+        cell = raw.iloc[i]
+        cell = str(cell).strip() if isinstance(cell, str) else f"{float(cell):g}"
+        return f"{cell!r}" + (f" at {at}" if at else "")
+
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        num = raw.astype("float64")
+        bad_text = np.zeros(len(raw), dtype=bool)
+    else:
+        num = pd.to_numeric(raw, errors="coerce").astype("float64")
+        text = raw.astype("string").str.strip()
+        bad_text = (text.notna() & (text != "") & num.isna()).to_numpy()
+    if bad_text.any():
+        raise _invalid(spec, path, f"column '{col}' must hold numbers but {int(bad_text.sum())} row(s) do not, "
+                                   f"e.g. {example(bad_text)}")
+    v = num.mask(num.isin(list(missing_codes))) if missing_codes else num
+    out = np.zeros(len(v), dtype=bool)
+    if lo is not None:
+        out |= (v < lo).fillna(False).to_numpy()
+    if hi is not None:
+        out |= (v > hi).fillna(False).to_numpy()
+    if out.any():
+        rng = f"{lo if lo is not None else '-inf'} to {hi if hi is not None else 'inf'}"
+        codes = f" (or the missing-value code {', '.join(map(str, missing_codes))})" if missing_codes else ""
+        raise _invalid(spec, path, f"column '{col}' must lie in {rng}{codes} but {int(out.sum())} row(s) do not, "
+                                   f"e.g. {example(out)}")

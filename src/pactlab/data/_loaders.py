@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pactlab.data import _specs as S
-from pactlab.data._files import DataFileInvalid, DatasetSpec, read_checked, to_float
+from pactlab.data._files import DataFileInvalid, DatasetSpec, _invalid, check_range, read_checked, to_float
 
 COMMITMENT_LEVELS = ("defend", "consult", "other")
 
@@ -140,9 +140,33 @@ def _nmc_version(raw: pd.DataFrame, path: Path, last_year: int) -> tuple[str, st
     return f">{list(NMC_COVERAGE_END)[-1]}", f"coverage ends {last_year}, later than any release pactlab knows"
 
 
+#: a file with at least this many states is read as the whole state system, whose CINC sums to 1
+#: in every year; a smaller file is a subset (a test world, an extract) and is not checked
+NMC_SYSTEM_STATES = 50
+#: the lowest yearly CINC sum a complete file may have (v7.0: 0.99999998 to 1.075)
+NMC_MIN_YEAR_SUM = 0.9
+
+
+def _check_nmc_complete(spec, path: Path, out: pd.DataFrame) -> None:
+    """A file of the whole state system whose CINC sums fall well short of 1 in some year has lost
+    rows: cut short (a truncated download) or filtered."""
+    if out.ccode.nunique() < NMC_SYSTEM_STATES or out.cinc.notna().sum() == 0:
+        return
+    sums = out.groupby("year").cinc.sum(min_count=1).dropna()
+    short = sums[sums < NMC_MIN_YEAR_SUM]
+    if len(short):
+        y = int(short.index[0])
+        raise _invalid(spec, path, f"looks truncated or filtered: CINC sums to {float(short.iloc[0]):.3f} in {y} "
+                                   f"and below {NMC_MIN_YEAR_SUM} in {len(short)} of {len(sums)} years (a complete "
+                                   f"NMC file sums to about 1 in every year); its highest ccode is "
+                                   f"{int(out.ccode.max())}")
+
+
 def load_nmc(path: Path) -> tuple[pd.DataFrame, DatasetInfo]:
     spec = S.NMC
     raw, fmt, notes = read_checked(spec, path)
+    for c in NMC_COMPONENTS:  # counts and shares: never negative (-9 is COW's missing-value code)
+        check_range(spec, path, raw, c, 0, 1 if c == "cinc" else None)
     out = raw[["ccode", "year"]].copy()
     for c in NMC_COMPONENTS:
         out[c] = raw[c] if c in raw.columns else np.nan
@@ -155,6 +179,7 @@ def load_nmc(path: Path) -> tuple[pd.DataFrame, DatasetInfo]:
         out = out.loc[~dup]
     out = out.sort_values(["ccode", "year"]).reset_index(drop=True)
     cov = (int(out.year.min()), int(out.year.max()))
+    _check_nmc_complete(spec, path, out)
     version, basis = _nmc_version(raw, path, cov[1])
     return out, _info(spec, path, fmt.name, version, basis, out, cov, notes)
 
@@ -284,6 +309,8 @@ def load_capitals(path: Path) -> tuple[pd.DataFrame, DatasetInfo]:
         "stdate": pd.to_datetime(raw["stdate"], errors="coerce"),
         "enddate": pd.to_datetime(raw["enddate"], errors="coerce"),
     })
+    check_range(spec, path, raw, "lat", -90, 90, missing_codes=(), keys=("ccode",))
+    check_range(spec, path, raw, "lng", -180, 180, missing_codes=(), keys=("ccode",))
     to_float(raw, ["lat", "lng"], missing_codes=())
     out["lat"], out["lng"] = raw["lat"], raw["lng"]
     bad = out.stdate.isna() | out.enddate.isna()

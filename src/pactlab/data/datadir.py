@@ -108,7 +108,8 @@ def open_data(path: str | os.PathLike | None = None, files: Mapping[str, str | o
         env = os.environ.get(ENV_VAR, "")
         if not env:
             raise DataFileMissing(
-                "no data directory given: pass one (pactlab --data DIR) or set the environment variable "
+                "no data directory given: pass one with the command's --data DIR option (e.g. pactlab cite --data DIR) "
+                "or set the environment variable "
                 f"{ENV_VAR}=DIR to the folder holding the COW, ATOP and rivalry CSV files "
                 "(see docs/data.md for the files and where to download them)")
         path = env

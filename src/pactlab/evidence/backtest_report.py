@@ -174,7 +174,7 @@ def forest_figure(h67: dict) -> Figure:
         for model, terms in (("H6", ("threat", "adv_sea")), ("H7", ("adv_land", "adv_sea", "adv_ally_border"))):
             tt = blk.get(model, {}).get("terms", {})
             for t in terms:
-                if t in tt:
+                if t in tt and tt[t]["lower"] is not None and tt[t]["upper"] is not None:
                     rows.append((f"{lab}: {model} {t}", tt[t]["or"], tt[t]["lower"], tt[t]["upper"]))
     fig, (ax,) = _axes(6.4, 0.45 * max(len(rows), 2) + 1.0)
     for k, (lab, o, lo, hi) in enumerate(rows[::-1]):
@@ -237,16 +237,26 @@ def scoreboard_rows(sb: dict) -> dict[str, list[list[str]]]:
     return out
 
 
+def _interval(t: dict) -> str:
+    """A 95% interval; a bound the profile likelihood does not reach is "not bounded", never infinity."""
+    lo = _fmt(t["lower"], 2) if t.get("lower") is not None else "not bounded"
+    hi = _fmt(t["upper"], 2) if t.get("upper") is not None else "not bounded"
+    return f"[{lo}, {hi}]"
+
+
 def t4_rows(t4: dict) -> list[list[str]]:
     rows = []
     h2 = t4.get("H2_H3", {})
     if h2.get("n"):
         g1, g0 = h2.get("group1", {}), h2.get("group0", {})
         cox = h2.get("cox", {}).get("prior_cc") or h2.get("cox_univariate", {}).get("prior_cc")
+        sep = (h2.get("separation", {}).get("cox") or h2.get("separation", {}).get("cox_univariate") or {})
         if cox:
-            rows.append(["H2/H3: prior client pact", "Cox hazard ratio (adjusted)", _fmt(cox["hr"], 2),
-                         f"[{_fmt(cox['lower'], 2)}, {_fmt(cox['upper'], 2)}]",
-                         f"{h2['n']} alliances, {h2['events']} ended, {g1.get('n', 0)} with a prior pact"])
+            what = "Cox hazard ratio (adjusted)" + (", Firth-penalised" if "method" in cox else "")
+            note = f"{h2['n']} alliances, {h2['events']} ended, {g1.get('n', 0)} with a prior pact"
+            if sep.get("status", "none") != "none":
+                note += f"; {sep['detail']}"
+            rows.append(["H2/H3: prior client pact", what, _fmt(cox["hr"], 2), _interval(cox), note])
         rows.append(["H2/H3: Kaplan-Meier", "median years, prior / none",
                      f"{_fmt(g1.get('median_years'), 0)} / {_fmt(g0.get('median_years'), 0)}",
                      f"log-rank p = {_fmt(h2.get('logrank', {}).get('p'), 3)}",
@@ -258,9 +268,12 @@ def t4_rows(t4: dict) -> list[list[str]]:
             continue
         h6 = blk["H6"].get("terms", {}).get("threat")
         if h6:
+            sep = blk["H6"].get("separation", {})
+            note = f"{blk['H6']['n']} dyad-years, {blk['H6']['events']} events"
+            if sep.get("status", "none") != "none":
+                note += f"; {sep['detail']} (Firth-penalised)"
             rows.append([f"H6 ({lab})", "odds ratio, strong adversary next door", _fmt(h6["or"], 2),
-                         f"[{_fmt(h6['lower'], 2)}, {_fmt(h6['upper'], 2)}]",
-                         f"{blk['H6']['n']} dyad-years, {blk['H6']['events']} events"])
+                         _interval(h6), note])
         else:
             rows.append([f"H6 ({lab})", "—", "—", "—", blk["H6"].get("note", "")])
         d = blk["H7"].get("land_minus_sea")

@@ -526,8 +526,8 @@ class _Builder:
                 raise BuildDataError(
                     f"capability missing: no NMC CINC for {self.name[c]} ({c}) in {r} or the {P.window} years "
                     f"before ({info.path.name}, NMC v{ver})"
-                    + ("" if P.later_for(c) else "; allow_later=True (--allow-later) would use the first later "
-                       "year, flagged as a time-order exception"))
+                    + ("" if P.later_for(c) else "; `pactlab build --allow-later` would use the first later "
+                       "year, flagged as a time-order exception (backtests never do)"))
             year_used, v, is_later = found
             if is_later:
                 notes.append(

@@ -42,6 +42,7 @@ import pandas as pd
 
 from pactlab.data import DataDir
 from pactlab.evidence import metrics as M
+from pactlab.evidence import separation as S
 from pactlab.evidence.episodes import OBLIGATIONS, REGIONS
 
 Z95 = 1.959963984540054
@@ -132,6 +133,12 @@ def h2_survival(tab: pd.DataFrame) -> dict[str, Any]:
                           "defense": tab.defense})[cols]
         if any(X[c].nunique() < 2 for c in cols):
             out[name] = {"note": "a covariate does not vary"}
+            continue
+        diag = S.diagnose("cox", cols, X.to_numpy(float), tab.ended.to_numpy(float), time=t)
+        out.setdefault("separation", {})[name] = diag
+        if diag["status"] != "none":
+            # the partial likelihood is monotone (or nearly): Firth's penalty, profile intervals
+            out[name] = S.firth("cox", cols, X.to_numpy(float), tab.ended.to_numpy(float), time=t, label="hr")
             continue
         try:
             with warnings.catch_warnings():
@@ -274,6 +281,14 @@ def _logit(df: pd.DataFrame, y: str, cols: list[str]) -> dict[str, Any]:
         res_out["note"] = f"too few events ({n_ev}) or no variation: not estimated"
         return res_out
     X = sm.add_constant(df[use].astype(float), has_constant="add")
+    names = list(X.columns)
+    diag = S.diagnose("logit", names, X.to_numpy(float), df[y].to_numpy(float))
+    res_out["separation"] = diag
+    res_out["dropped"] = [c for c in cols if c not in use]
+    if diag["status"] != "none":
+        # separated or nearly: Firth's penalised logit with profile intervals (not clustered)
+        res_out["terms"] = S.firth("logit", names, X.to_numpy(float), df[y].to_numpy(float), label="or")
+        return res_out
     # two-way clusters: dyad (repeated years) and year (one multilateral pact founds many dyads at once)
     groups = np.column_stack([pd.factorize(df.a.astype(str) + "-" + df.b.astype(str))[0],
                               pd.factorize(df.year)[0]])
@@ -305,7 +320,8 @@ def h6_h7(dy: pd.DataFrame) -> dict[str, Any]:
         h6.pop("_cov", None)
         h7 = _logit(dy, y, ["adv_land", "adv_sea", "adv_ally_border"] + ctrl)
         cov = h7.pop("_cov", None)
-        if "terms" in h7 and "adv_land" in h7["terms"] and "adv_sea" in h7["terms"] and cov is not None:
+        if "terms" in h7 and "adv_land" in h7["terms"] and "adv_sea" in h7["terms"] and cov is not None \
+                and h7.get("separation", {}).get("status") == "none":
             d = h7["terms"]["adv_land"]["coef"] - h7["terms"]["adv_sea"]["coef"]
             v = cov.loc["adv_land", "adv_land"] + cov.loc["adv_sea", "adv_sea"] - 2 * cov.loc["adv_land", "adv_sea"]
             se = math.sqrt(max(v, 0.0))

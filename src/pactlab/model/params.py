@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 
 from typing import Literal
 
@@ -135,11 +136,40 @@ class Parameters(BaseModel):
     hazard_econ: float = Field(0.8, description="log-hazard added per unit of members' mean trade dependence on the adversary")
     hazard_trend: float = Field(0.3, description="log-hazard removed per unit of rising threat trend")
     long_years: float = Field(30.0, gt=0, description="expected duration at or above which a treaty is classed 'long'")
+    # --- Logit precisions ----------------------------------------------------------
+    # Quantal response (docs/model.md, section 10): each actor picks an option with
+    # probability proportional to exp(precision x payoff). +inf is the deterministic
+    # model (always the best option), so the modal path and the case table are
+    # unchanged; a finite value turns every prediction into a distribution.
+    precision_patron: float = Field(
+        math.inf, gt=0, allow_inf_nan=True,
+        description="logit precision of the patron: its response to each group and its decision to propose an imposed multilateral",
+    )
+    precision_clients: float = Field(
+        math.inf, gt=0, allow_inf_nan=True,
+        description="logit precision of the clients: a block's level statements and the acceptance of an imposed multilateral",
+    )
+    precision_adversary: float = Field(
+        math.inf, gt=0, allow_inf_nan=True, description="logit precision of the adversary's probe of each client"
+    )
+    precision_welfare: float = Field(
+        math.inf, gt=0, allow_inf_nan=True,
+        description="stage 1: weight of the clients' total payoff in the choice of structure (lambda_S)",
+    )
+    precision_stability: float = Field(
+        math.inf, gt=0, allow_inf_nan=True,
+        description="stage 1: how sharply a profitable deviation rules a structure out (lambda_D)",
+    )
 
     def digest(self) -> str:
-        blob = json.dumps(self.model_dump(), sort_keys=True).encode()
+        # A precision at +inf is the deterministic model: left out, so a
+        # deterministic parameter set keeps the digest it had before precisions existed.
+        d = {k: v for k, v in self.model_dump().items() if not (k in PRECISIONS and v == math.inf)}
+        blob = json.dumps(d, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
+
+PRECISIONS = ("precision_patron", "precision_clients", "precision_adversary", "precision_welfare", "precision_stability")
 
 DEFAULT = Parameters()
 
@@ -171,7 +201,7 @@ def _specs_from_fields() -> tuple:
             elif isinstance(m, Le):
                 hi = float(m.le)
         out.append(ParamSpec(name=name, default=f.default, doc=f.description or "", lower=lo, upper=hi,
-                             strict_lower=strict))
+                             strict_lower=strict, allow_inf=name in PRECISIONS))
     return tuple(out)
 
 

@@ -127,7 +127,7 @@ class GroupTable:
                 EXT[li, oi, sel] = ev.ext
                 self._ev[(li, oi)] = (ev, sel)
         self.levels, self.options = levels, options
-        self.P, self.OWN = P, OWN
+        self.P, self.OWN, self.EXT = P, OWN, EXT  # (levels, options, groups[, clients]): read by model.outcome
         best = P.argmax(axis=1)  # (L, m): first maximum, so ties go to the cheaper option
         feasible_level = np.isfinite(P.max(axis=1))  # (L, m)
         ar = np.arange(m)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pactlab.model.logit import probe_probability
 from pactlab.model.theatre import Theatre
 from pactlab.model.threat import csf, level_weight, occupation_threat
 
@@ -45,6 +46,7 @@ class GroupEval:
     entrapment: np.ndarray  # (m, n) entrapment risk the patron bears
     burden: np.ndarray  # (m, n) patron's share of the fighting
     assurance: np.ndarray  # (m, n)
+    probe_p: np.ndarray | None = None  # (m, n) probability the adversary probes (logit; = probe at infinite precision)
 
 
 def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, kind: np.ndarray) -> GroupEval:
@@ -75,7 +77,10 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     theta = occupation_threat(th, member, defence)
 
     probe = member & (theta > p.probe_threshold)
-    risk = theta * (1.0 + p.probe_escalation * probe)
+    # the adversary's probe is a logit choice (docs/model.md, section 10); at
+    # infinite precision probe_p is 0/1 and equals probe exactly
+    probe_p = np.where(member, probe_probability(theta, p), 0.0)
+    risk = theta * (1.0 + p.probe_escalation * probe_p)
 
     # Clients' payoff from their own group.
     weight = 1.0 - th.divergence[None, :]
@@ -106,7 +111,10 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     assurance = np.where(member & (lcc[:, None] > 0), a_rank[np.minimum(lcc, 2)][:, None], 0.0)
     assurance = np.where((kind == IMPOSED)[:, None], assurance * (1.0 - p.imposed_discount), assurance)
     entrap = (th.provocation[None, :] + p.divergence_entrapment * th.divergence[None, :]) * (1 - control) * (1 - assurance)
-    p_war = np.minimum(1.0, risk + entrap)
+    # expected war probability over the probe (each client's term depends on its own probe only)
+    p_war = probe_p * np.minimum(1.0, theta * (1.0 + p.probe_escalation) + entrap) + (1.0 - probe_p) * np.minimum(
+        1.0, theta * 1.0 + entrap
+    )
     # Who fights beside the patron: in one multilateral treaty, every member
     # pledged to the client; under a spoke, the client alone.
     patron_only = w_p * th.patron_proj[None, :]
@@ -120,5 +128,5 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     up = up + th.leverage * p.leverage_value * n_spokes
     return GroupEval(
         theta=theta, defence=np.where(member, defence, 0.0), probe=probe, own=own, ext=ext, patron=up,
-        entrapment=np.where(allied, entrap, 0.0), burden=burden, assurance=assurance,
+        entrapment=np.where(allied, entrap, 0.0), burden=burden, assurance=assurance, probe_p=probe_p,
     )

@@ -79,6 +79,39 @@ class Preference:
 
 
 @dataclass(frozen=True)
+class OutcomeDistribution:
+    """The model's outcome as a probability distribution (quantal response,
+    docs/model.md section 10), beside the modal prediction.
+
+    ``method`` is ``exact`` (every client structure enumerated, or the
+    deterministic selection at infinite stage-1 precisions) or
+    ``approximate`` (``note`` says how). Per-client entries are ``None`` where
+    they are undefined (no treaty has positive probability); a log-probability
+    is ``None`` where the outcome is impossible at these precisions."""
+
+    method: str
+    note: str
+    precisions: dict[str, float | None]  # None: +inf (the deterministic limit)
+    design_probabilities: dict[str, float]  # label -> probability, summing to 1
+    p_patron_treaty: dict[str, float]  # client -> P(a new treaty with the patron)
+    p_defend_given_treaty: dict[str, float | None]  # client -> P(defend | a new patron treaty)
+    p_multilateral: dict[str, float]  # client -> P(in a new patron treaty with three or more clients)
+    p_share_patron_treaty: dict[str, float]  # "A|B" -> P(A and B in one new treaty with the patron)
+    expected_hazard: dict[str, float | None]  # client -> E[yearly hazard of its new patron treaty | one forms]
+    modal_log_prob: float | None  # log P(the modal prediction's treaties)
+    record_log_prob: float | None = None  # log P(the record's new treaties), where the scenario has a record
+    has_record: bool = False
+
+    def log_prob(self, treaties) -> float:
+        """log P(the new treaties are exactly ``treaties``), each (client ids,
+        with_patron, level); ``-inf`` if impossible."""
+        d = getattr(self, "_dist", None)
+        if d is None:
+            raise ValueError("this distribution was read back from a file; solve the scenario again for log_prob")
+        return d.log_prob(treaties)
+
+
+@dataclass(frozen=True)
 class Result:
     scenario_id: str
     scenario_title: str
@@ -96,6 +129,7 @@ class Result:
     comparisons: tuple[Comparison, ...]
     counter_alignment: dict[str, tuple[float, float]]
     notes: tuple[str, ...] = ()
+    distribution: OutcomeDistribution | None = None  # solve(..., distribution=True)
 
     # -- tidy views ------------------------------------------------------------
     def treaties_frame(self) -> pd.DataFrame:
@@ -130,7 +164,22 @@ class Result:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["counter_alignment"] = {k: {"before_linking": v[0], "after_linking": v[1]} for k, v in self.counter_alignment.items()}
+        if self.distribution is not None:
+            d["design_probabilities"] = dict(self.distribution.design_probabilities)
+            if self.distribution.has_record:
+                d["record_log_prob"] = self.distribution.record_log_prob
         return d
 
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), indent=2, default=float, **kw)
+
+    # -- display (pactlab.notebook holds the code) -------------------------------
+    def __repr__(self) -> str:
+        from pactlab.notebook import short_repr
+
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        from pactlab.notebook import result_html
+
+        return result_html(self)

@@ -14,6 +14,7 @@ from pactlab.model.adversary import client_outcomes, client_states
 from pactlab.model.clients import ClientGame, select, stable_structures
 from pactlab.model.explain import comparisons, preferences
 from pactlab.model.imposition import ImpositionTable
+from pactlab.model.outcome import outcome_distribution
 from pactlab.model.params import DEFAULT, Parameters
 from pactlab.model.patron import block_table, single_table
 from pactlab.model.result import Result, StableStructure
@@ -23,7 +24,10 @@ from pactlab.scenarios.loader import scenario_hash
 from pactlab.scenarios.schema import Scenario
 
 
-def solve(scenario: Scenario, params: Parameters = DEFAULT) -> Result:
+def solve(scenario: Scenario, params: Parameters = DEFAULT, distribution: bool = False) -> Result:
+    """The modal prediction; with ``distribution=True`` also the outcome
+    distribution at the parameters' logit precisions (``Result.distribution``,
+    :mod:`pactlab.model.outcome`)."""
     th = compile_theatre(scenario, params)  # threat and routes (H6, H7)
     blocks, singles = block_table(th), single_table(th)  # stage 2: the patron's design (H1, H4, H5)
     imposition = ImpositionTable(th, singles)  # stage 2: imposed multilaterals (H3, H4)
@@ -43,6 +47,7 @@ def solve(scenario: Scenario, params: Parameters = DEFAULT) -> Result:
         comparisons=tuple(comparisons(th, game, sel, u, lone, treaties, outcome_of)),
         counter_alignment={k: (th.alignment_unlinked[k], th.alignment[k]) for k in th.alignment},
         notes=tuple(th.notes) + ((sel.reason,) if sel.pick < 0 else ()),
+        distribution=outcome_distribution(th, game, treaties) if distribution else None,
     )
 
 

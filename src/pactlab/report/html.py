@@ -198,6 +198,7 @@ def _design(result: Result, s: Scenario) -> str:
         f'Patron: {_e(result.patron or "none")}; adversary: {_e(result.adversary)}. '
         f'Clients probed by the adversary: {_e(", ".join(probed) if probed else "none")}.</span></div>',
     ]
+    out.append(_probabilities(result))
     if result.treaties:
         rows = []
         for t in result.treaties:
@@ -229,6 +230,24 @@ def _design(result: Result, s: Scenario) -> str:
             + (f". {_e(r.note)}" if r.note else "") + "</p>"
         )
     return "".join(out)
+
+
+def _probabilities(result: Result) -> str:
+    """The design probabilities of the logit model (solve(..., distribution=True))."""
+    d = result.distribution
+    if d is None:
+        return ""
+    rows = [[_e(k), _num(v, 3)] for k, v in d.design_probabilities.items() if v > 0.0005]
+    extra = ""
+    if d.has_record:
+        extra = (f" Log-probability of the record's new treaties: {_num(d.record_log_prob, 3)}."
+                 if d.record_log_prob is not None else " The record's new treaties are impossible at these precisions.")
+    return (
+        "<h3>Design probabilities</h3>"
+        + _table(["Design", "Probability"], rows, num_cols=(1,))
+        + f'<p class="note">Quantal-response model, {_e(d.method)}: {_e(d.note)}. At infinite logit precisions '
+        f"(the default) the distribution is a point mass on the predicted design.{_e(extra)}</p>"
+    )
 
 
 def _network(result: Result, s: Scenario) -> str:

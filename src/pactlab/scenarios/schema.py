@@ -594,3 +594,12 @@ class Scenario(_Strict):
     @property
     def adversary(self) -> Actor:
         return self.by_role(Role.adversary)[0]
+
+    def with_changes(self, changes: dict | None = None, **fields) -> "Scenario":
+        """A validated copy with ``changes`` (dotted paths such as
+        ``"actors.CHN.maritime_reach"``) applied; see :mod:`pactlab.scenarios.edit`.
+        Unlike ``model_copy(update=...)``, a bad value raises the same
+        :class:`~pactlab.errors.ScenarioError` as ``pactlab validate``."""
+        from pactlab.scenarios.edit import with_changes
+
+        return with_changes(self, changes, **fields)

@@ -21,7 +21,11 @@ from pactlab.theories.base import Outcome, OutcomeTreaty, Prediction, Theory, Th
 __all__ = ["Outcome", "OutcomeTreaty", "Prediction", "Theory", "TheoryError", "get", "names", "register"]
 
 _REGISTRY: dict[str, type[Theory]] = {}
-_MODULES = ("pactlab.theories.cohen", "pactlab.theories.geography", "pactlab.theories.landscape")
+_MODULES = (
+    "pactlab.theories.cohen", "pactlab.theories.geography", "pactlab.theories.landscape",
+    "pactlab.theories.cha", "pactlab.theories.identity", "pactlab.theories.prospect", "pactlab.theories.network",
+    "pactlab.theories.logit",
+)
 _loaded = False
 
 

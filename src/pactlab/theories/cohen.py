@@ -8,10 +8,11 @@ the formal model.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
-from pactlab.model.params import SPECS, Parameters
+from pactlab.model.params import DEFAULT, PRECISIONS, SPECS, Parameters
 from pactlab.model.solve import solve
 from pactlab.scenarios.schema import Scenario
 from pactlab.theories import register
@@ -35,16 +36,39 @@ class Cohen(Theory):
         "caused multilateralism in Europe and bilateralism in Asia\", European Journal of International Security"
     )
     specs = SPECS
+    # A log-probability with support on every outcome needs finite logit
+    # precisions; at +inf (the deterministic model) every outcome but the
+    # modal one has probability zero.
+    supports_log_prob = all(math.isfinite(getattr(DEFAULT, k)) for k in PRECISIONS)
 
     def model_parameters(self, params: Mapping[str, Any] | None = None) -> Parameters:
         return Parameters(**dict(self.params(params)))
 
     def predict(self, scenario: Scenario, params: Mapping[str, Any] | None = None) -> Prediction:
         p = self.model_parameters(params)
-        r = solve(scenario, p)
+        finite = any(math.isfinite(getattr(p, k)) for k in PRECISIONS)
+        r = solve(scenario, p, distribution=finite)
         modal = outcome_of(r)
+        if not finite:
+            return Prediction(
+                theory=self.name, scenario_id=scenario.id, parameters_digest=p.digest(), modal=modal,
+                design_probabilities=one_hot(modal.design), method="deterministic",
+                note="the modal prediction of the exact solver", detail=r,
+            )
+        d = r.distribution
         return Prediction(
             theory=self.name, scenario_id=scenario.id, parameters_digest=p.digest(), modal=modal,
-            design_probabilities=one_hot(modal.design), method="deterministic",
-            note="the modal prediction of the exact solver", detail=r,
+            design_probabilities=dict(d.design_probabilities), method=d.method, note=d.note, detail=r,
         )
+
+    def log_prob(self, scenario: Scenario, observed: Outcome, params: Mapping[str, Any] | None = None) -> float:
+        """log P(observed new treaties) under the logit model at the parameters' precisions
+        (``-inf`` where the outcome is impossible, e.g. at infinite precisions)."""
+        from pactlab.model.clients import ClientGame
+        from pactlab.model.outcome import Distribution
+        from pactlab.model.theatre import compile_theatre
+
+        p = self.model_parameters(params)
+        th = compile_theatre(scenario, p)
+        d = Distribution(th, ClientGame.of(th), p)
+        return d.log_prob([(tuple(t.clients), t.with_patron, t.level) for t in observed.treaties])

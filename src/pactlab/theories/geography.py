@@ -38,6 +38,7 @@ from pactlab.designs import DESIGNS, design_label
 from pactlab.parameters import ParamSpec
 from pactlab.scenarios.schema import Role, Scenario
 from pactlab.theories import register
+from pactlab.theories._seating import hidden_singletons
 from pactlab.theories.base import Outcome, OutcomeTreaty, Prediction, Theory, TheoryError
 
 EXACT_MAX = 8
@@ -204,29 +205,38 @@ class Geography(Theory):
         unknown = set(group_of) - set(f.clients)
         if unknown:
             raise TheoryError(f"observed treaty members are not clients of {scenario.id}: {sorted(unknown)}")
-        lp = 0.0
-        seated: list[frozenset] = []
-        partial: dict[frozenset, list[str]] = {}
-        for c in f.clients:
-            a = self._ally_logit(f, c, p)
-            if c not in group_of:
-                lp += _log_sig(-a)
-                continue
-            lp += _log_sig(a)
-            g = group_of[c]
-            logits = self._seat_logits(f, c, [partial[x] for x in seated], p)
-            m = max(logits)
-            lz = m + math.log(sum(math.exp(x - m) for x in logits))
-            if g in partial:
-                lp += logits[seated.index(g)] - lz
-                partial[g].append(c)
-            else:
-                lp += logits[-1] - lz
-                seated.append(g)
-                partial[g] = [c]
+
+        def path(hidden: frozenset) -> float:
+            # hidden: clients allied but alone, which without a patron form no treaty
+            lp = 0.0
+            seated: list[frozenset] = []
+            partial: dict[frozenset, list[str]] = {}
+            for c in f.clients:
+                a = self._ally_logit(f, c, p)
+                g = group_of.get(c) or (frozenset((c,)) if c in hidden else None)
+                if g is None:
+                    lp += _log_sig(-a)
+                    continue
+                lp += _log_sig(a)
+                logits = self._seat_logits(f, c, [partial[x] for x in seated], p)
+                m = max(logits)
+                lz = m + math.log(sum(math.exp(x - m) for x in logits))
+                if g in partial:
+                    lp += logits[seated.index(g)] - lz
+                    partial[g].append(c)
+                else:
+                    lp += logits[-1] - lz
+                    seated.append(g)
+                    partial[g] = [c]
+            return lp
+
+        lp = hidden_singletons(f, group_of, path)
         for g in groups:
             # a group observed as several treaties (an accession in two steps) is scored on its largest treaty
             t = max((t for t in observed.treaties if t.clients <= g), key=lambda t: (len(t.clients), t.level))
+            if f.patron is None and len(g) == 1:
+                raise TheoryError(f"{scenario.id} has no patron, and a single client without a patron forms no treaty "
+                                  f"(observed: {t.text()})")
             if f.patron is None or len(g) == 1:
                 if t.with_patron != (f.patron is not None):
                     raise TheoryError(

@@ -1,0 +1,269 @@
+"""The explorer's pages (Solara). Served by ``pactlab app``; see docs/howto/app.md.
+
+All computation goes through :mod:`pactlab.app.logic`; this module only lays
+out widgets and keeps the per-browser-tab state (the theatre as loaded, the
+edited theatre, the last error).
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import solara
+import solara.lab
+
+from pactlab.app import logic
+from pactlab.designs import DESIGNS
+from pactlab.errors import PactlabError
+from pactlab.scenarios.catalog import DEFAULT_SCENARIOS, catalog, get
+from pactlab.scenarios.loader import scenario_hash
+
+loaded = solara.reactive(get(DEFAULT_SCENARIOS[0]))  # the theatre as picked or uploaded ("today")
+edited = solara.reactive(loaded.value)  # the same theatre with the user's changes
+error = solara.reactive("")
+
+
+def _set(scenario) -> None:
+    edited.set(scenario)
+    error.set("")
+
+
+def _try(fn, *args) -> None:
+    try:
+        _set(fn(edited.value, *args))
+    except PactlabError as exc:
+        error.set(str(exc))
+
+
+def _table(rows: list[dict], css: str, fragile_col: str | None = None) -> str:
+    if not rows:
+        return f'<p class="{css}">(none)</p>'
+    df = pd.DataFrame(rows)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = []
+    for _, row in df.iterrows():
+        cls = ' class="fragile"' if fragile_col and bool(row.get(fragile_col)) else ""
+        body.append(f"<tr{cls}>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row.values) + "</tr>")
+    return (f'<table class="{css}" style="border-collapse:collapse;font-size:13px">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+_STYLE = """<style>
+.pl td,.pl th{border-bottom:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
+.pl tr.fragile td{background:#fff3cd}
+.pl-design{font-size:20px;padding:8px 12px;border-left:5px solid #1f3b73;background:#f3f6fb;margin:6px 0}
+.pl-net svg{max-width:100%;height:auto}
+</style>"""
+
+
+# ---------------------------------------------------------------------------
+# picking a theatre
+# ---------------------------------------------------------------------------
+@solara.component
+def Picker():
+    ids = [e.id for e in catalog()]
+
+    def pick(name: str):
+        s = get(name)
+        loaded.set(s)
+        _set(s)
+
+    def upload(info):
+        try:
+            s = logic.parse_upload(info["data"], info["name"])
+        except PactlabError as exc:
+            error.set(str(exc))
+            return
+        loaded.set(s)
+        _set(s)
+
+    with solara.Row():
+        solara.Select(label="Built-in theatre", value=loaded.value.id if loaded.value.id in ids else None,
+                      values=ids, on_value=pick)
+        solara.Button("Reset edits", on_click=lambda: _set(loaded.value), classes=["pl-reset"])
+    solara.FileDrop(label="...or drop a scenario file (YAML) here; it is read in memory and validated",
+                    on_file=upload, lazy=False)
+
+
+# ---------------------------------------------------------------------------
+# editing every input
+# ---------------------------------------------------------------------------
+@solara.component
+def InputWidget(inp: logic.Input):
+    def on(v):
+        _try(logic.apply, inp.path, v)
+
+    if inp.kind == "unit":
+        solara.SliderFloat(inp.label, value=float(inp.value), min=0.0, max=1.0, step=0.01, on_value=on,
+                           thumb_label=True)
+    elif inp.kind in ("positive", "nonnegative"):
+        solara.InputFloat(inp.label, value=float(inp.value), on_value=on, continuous_update=False)
+    elif inp.kind == "choice":
+        solara.Select(label=inp.label, value=inp.value, values=list(inp.choices), on_value=on)
+    elif inp.kind == "flag":
+        solara.Checkbox(label=inp.label, value=bool(inp.value), on_value=on)
+
+
+@solara.component
+def Editor():
+    s = edited.value
+    groups: dict[str, list[logic.Input]] = {}
+    for inp in logic.inputs(s):
+        groups.setdefault(inp.group, []).append(inp)
+    for g, items in groups.items():
+        with solara.Card(g, margin=0, style={"margin-bottom": "6px"}):
+            for inp in items:
+                InputWidget(inp).key(f"{s.id}:{inp.path}")
+    Treaties()
+
+
+@solara.component
+def Treaties():
+    s = edited.value
+    ids = [a.id for a in s.actors if a.role.value in ("patron", "client")]
+    a, set_a = solara.use_state(ids[0])
+    b, set_b = solara.use_state(ids[1] if len(ids) > 1 else ids[0])
+    level, set_level = solara.use_state("defend")
+    with solara.Card("Treaties in force", margin=0):
+        for t in s.treaties:
+            with solara.Row():
+                solara.Text(f"{t.id}: {'-'.join(t.members)}")
+                solara.Select(label="level", value=t.level.value, values=["cooperate", "consult", "defend"],
+                              on_value=lambda v, tid=t.id: _try(logic.set_treaty_level, tid, v))
+                solara.Button("remove", on_click=lambda tid=t.id: _try(logic.remove_treaty, tid), text=True)
+        with solara.Row():
+            solara.Select(label="member", value=a if a in ids else ids[0], values=ids, on_value=set_a)
+            solara.Select(label="member", value=b if b in ids else ids[-1], values=ids, on_value=set_b)
+            solara.Select(label="level", value=level, values=["cooperate", "consult", "defend"], on_value=set_level)
+            solara.Button("add treaty", on_click=lambda: _try(logic.add_treaty, [a, b], level), classes=["pl-add-treaty"])
+    if s.footholds:
+        with solara.Card("Footholds", margin=0):
+            for k, f in enumerate(s.footholds):
+                solara.Button(f"remove foothold {f.holder} near {f.near}", text=True,
+                              on_click=lambda k=k: _try(logic.remove_foothold, k))
+
+
+# ---------------------------------------------------------------------------
+# what the model predicts
+# ---------------------------------------------------------------------------
+def _solve(s):
+    try:
+        return logic.solve_view(s), ""
+    except PactlabError as exc:
+        return (None, None), str(exc)
+
+
+@solara.component
+def Prediction():
+    s = edited.value
+    (r, v), err = solara.use_memo(lambda: _solve(s), dependencies=[scenario_hash(s)])
+    svg = solara.use_memo(lambda: logic.network_svg(r, s) if r is not None else "", dependencies=[scenario_hash(s)])
+    if err:
+        solara.Error(err)
+        return
+    probs = " ".join(f"{d}: {p:.2f}" for d, p in v.probabilities.items() if p > 0)
+    solara.HTML(tag="div", unsafe_innerHTML=_STYLE + (
+        f'<div class="pl-design" data-design="{html.escape(v.design)}">Predicted design: '
+        f"<strong>{html.escape(v.design)}</strong> &nbsp;<small>({v.seconds * 1000:.0f} ms)</small></div>"
+        f'<div class="pl-edges" data-edges="{html.escape(" ".join(v.edges))}"></div>'
+        f'<div class="pl-probs" data-probs="{html.escape(logic.dumps(v.probabilities))}">Design probabilities: '
+        f"{html.escape(probs)} <small>({html.escape(v.probability_method)})</small></div>"
+        f'<div class="pl-net">{svg}</div>'
+        "<h3>Treaties and durability</h3>" + _table(v.treaties, "pl pl-treaties")
+        + "<h3>Each actor's preferred design</h3>" + _table(v.preferences, "pl pl-prefs")
+        + f"<h3>Decisive comparisons</h3><p>Rows shaded are fragile calls (|margin| &lt; {logic.FRAGILE_MARGIN}).</p>"
+        + _table(v.comparisons, "pl pl-comparisons", fragile_col="fragile")
+    ))
+    with solara.Row():
+        solara.FileDownload(lambda: logic.scenario_yaml(s), filename=f"{s.id}.yaml", label="Scenario (YAML)")
+        solara.FileDownload(lambda: logic.result_json(r), filename=f"{s.id}-result.json", label="Result (JSON)")
+        solara.FileDownload(lambda: logic.report_html(r, s), filename=f"{s.id}-report.html", label="Report (HTML)")
+
+
+# ---------------------------------------------------------------------------
+# other pages
+# ---------------------------------------------------------------------------
+@solara.component
+def WhatWouldItTake():
+    s = edited.value
+    ins = [i for i in logic.inputs(s) if i.kind in ("unit", "positive", "nonnegative")]
+    labels = [i.label for i in ins]
+    chosen, set_chosen = solara.use_state(labels[0])
+    target, set_target = solara.use_state("multilateral")
+    groups = ["all inputs"] + sorted({i.group for i in ins})
+    group, set_group = solara.use_state("all inputs")
+    out, set_out = solara.use_state("")
+
+    def draw():
+        inp = next((i for i in ins if i.label == chosen), ins[0])
+        try:
+            pts = logic.curve(s, inp)
+        except PactlabError as exc:
+            set_out(f"<p>{html.escape(str(exc))}</p>")
+            return
+        rows = [{"value": f"{x:.3g}", "design": d, "treaties": n,
+                 "tipping point": "<-- design changes" if k and d != pts[k - 1][1] else ""}
+                for k, (x, d, n) in enumerate(pts)]
+        set_out(f"<h3>Tipping curve: {html.escape(inp.label)}</h3>" + _table(rows, "pl pl-curve"))
+
+    def search():
+        try:
+            tips = logic.smallest_changes(s, target, n=5,
+                                          only=None if group == "all inputs" else group)
+        except PactlabError as exc:
+            set_out(f'<p class="pl-refused">{html.escape(str(exc))}</p>')
+            return
+        rows = [{"input": t.label, "coded": f"{t.base:.3g}", "to": f"{t.value:.3g}", "design": t.design} for t in tips]
+        set_out(f"<h3>Smallest single-input changes to {html.escape(target)}</h3>" + _table(rows, "pl pl-tips"))
+
+    with solara.Row():
+        solara.Select(label="Input", value=chosen if chosen in labels else labels[0], values=labels, on_value=set_chosen)
+        solara.Button("Draw tipping curve", on_click=draw)
+    with solara.Row():
+        solara.Select(label="Target design", value=target, values=list(DESIGNS), on_value=set_target)
+        solara.Select(label="Search", value=group, values=groups, on_value=set_group)
+        solara.Button("Find smallest changes", on_click=search)
+    solara.HTML(tag="div", unsafe_innerHTML=_STYLE + out)
+
+
+@solara.component
+def Compare():
+    a, b = loaded.value, edited.value
+    (ra, _), ea = solara.use_memo(lambda: _solve(a), dependencies=[scenario_hash(a)])
+    (rb, _), eb = solara.use_memo(lambda: _solve(b), dependencies=[scenario_hash(b)])
+    if ea or eb:
+        solara.Error(ea or eb)
+        return
+    solara.HTML(tag="div", unsafe_innerHTML=_STYLE + "<p>The theatre as loaded (today) against your edited copy.</p>"
+                + _table(logic.compare(a, ra, b, rb), "pl pl-compare"))
+
+
+@solara.component
+def Cases():
+    rows = solara.use_memo(logic.case_rows, dependencies=[])
+    solara.HTML(tag="div", unsafe_innerHTML=_STYLE + "<p>Each historical theatre's prediction against the record "
+                "(docs/cases.md gives the scoring rules).</p>" + _table(rows, "pl pl-cases"))
+
+
+@solara.component
+def Page():
+    solara.Title("pactlab explorer")
+    # plain HTML, not solara.Markdown: Markdown pulls KaTeX, which the local assets do not carry
+    solara.HTML(tag="h2", unsafe_innerHTML=f"pactlab explorer: {html.escape(edited.value.title)}")
+    Picker()
+    if error.value:
+        solara.Error(error.value, classes=["pl-error"])
+    with solara.lab.Tabs():
+        with solara.lab.Tab("Explore"):
+            with solara.Columns([1, 2]):
+                with solara.Column():
+                    Editor()
+                with solara.Column():
+                    Prediction()
+        with solara.lab.Tab("What would it take"):
+            WhatWouldItTake()
+        with solara.lab.Tab("Compare"):
+            Compare()
+        with solara.lab.Tab("Cases"):
+            Cases()

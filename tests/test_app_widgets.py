@@ -1,0 +1,159 @@
+"""The explorer's widget tree (solara.render, no browser) and its logic."""
+
+from __future__ import annotations
+
+import json
+
+import ipyvuetify as v
+import pytest
+import yaml
+
+import solara  # the app extra is part of the test extra: a missing install fails here
+
+from pactlab.app import logic  # noqa: E402
+from pactlab.app import main as app  # noqa: E402
+from pactlab.errors import ScenarioError  # noqa: E402
+from pactlab.model.solve import solve  # noqa: E402
+from pactlab.notebook import load_result  # noqa: E402
+from pactlab.scenarios.catalog import get  # noqa: E402
+from pactlab.scenarios.loader import load_scenario  # noqa: E402
+
+
+@pytest.fixture
+def rc():
+    s = get("indo-pacific-2025")
+    app.loaded.set(s)
+    app.edited.set(s)
+    app.error.set("")
+    box, rc = solara.render(app.Page(), handle_error=False)
+    yield rc
+    rc.close()
+
+
+def _all_html(rc) -> str:
+    """The HTML the page shows (the design, edges, diagram and tables)."""
+    return "\n".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
+
+
+def _design(html: str) -> str:
+    import re
+
+    return re.search(r'data-design="([^"]+)"', html).group(1)
+
+
+def _edges(html: str) -> list[str]:
+    import re
+
+    return re.search(r'data-edges="([^"]*)"', html).group(1).split()
+
+
+def test_page_shows_the_solve(rc):
+    s = get("indo-pacific-2025")
+    r = solve(s)
+    html = _all_html(rc)
+    assert _design(html) == r.design
+    assert _edges(html) == logic.edges(r)
+    for t in r.treaties:
+        assert f'id="net-{"spoke" if len(t.members) == 2 else "hull"}:{t.id}"' in html
+
+
+def test_moving_a_slider_re_solves(rc):
+    slider = rc.find(v.Slider, label="TWN patron's stake")
+    slider.assert_single()
+    slider.widget.v_model = 0.0
+    edited = get("indo-pacific-2025").with_changes({"actors.TWN.patron_stake": 0.0})
+    r = solve(edited)
+    html = _all_html(rc)
+    assert _edges(html) == logic.edges(r)
+    assert "spoke:USA-TWN" not in _edges(html)  # the Taiwan spoke goes when the patron's stake is nil
+    assert app.edited.value.actor("TWN").patron_stake.source == "edit"
+
+
+def test_picking_a_theatre(rc):
+    rc.find(v.Select, label="Built-in theatre").widget.v_model = "europe-1949"
+    assert app.edited.value.id == "europe-1949"
+    assert _design(_all_html(rc)) == solve(get("europe-1949")).design
+
+
+def test_bad_value_shows_the_schema_message(rc):
+    before = _all_html(rc)
+    field = rc.find(v.TextField, label="JPN capability")
+    field.widget.v_model = "-5"
+    field.widget.fire_event("keyup.enter", {})
+    assert "capability.value: must be greater than 0, got -5" in app.error.value
+    assert _edges(_all_html(rc)) == _edges(before)
+
+
+def test_every_input_is_bounded_by_the_schema():
+    s = get("indo-pacific-2025")
+    ins = logic.inputs(s)
+    kinds = {i.kind for i in ins}
+    assert kinds <= {"unit", "positive", "nonnegative", "choice", "flag"}
+    # every client carries the five client inputs and its sovereignty
+    for c in s.clients:
+        have = {i.path.split(".")[-1] for i in ins if i.path.startswith(f"actors.{c.id}.")}
+        assert {"capability", "maritime_reach", "provocation", "threat_divergence", "econ_dependence",
+                "patron_stake", "sovereignty"} <= have
+    # a unit input past its bound is refused by the schema, not clipped
+    with pytest.raises(ScenarioError, match="must be between 0 and 1"):
+        logic.apply(s, "actors.PRC.maritime_reach", 1.01)
+
+
+def test_upload_is_validated_like_pactlab_validate(tmp_path):
+    text = get("europe-1949").model_dump(mode="json", exclude_none=True)
+    text["actors"][0]["capability"]["value"] = -1
+    data = yaml.safe_dump(text).encode()
+    p = tmp_path / "bad.yaml"
+    p.write_bytes(data)
+    with pytest.raises(ScenarioError) as from_file:
+        load_scenario(p)
+    with pytest.raises(ScenarioError) as from_upload:
+        logic.parse_upload(data, str(p))
+    assert str(from_upload.value) == str(from_file.value)
+    with pytest.raises(ScenarioError, match="not valid YAML"):
+        logic.parse_upload(b"id: [unclosed", "x.yaml")
+    with pytest.raises(ScenarioError, match="at most"):
+        logic.parse_upload(b" " * (logic.MAX_UPLOAD_BYTES + 1), "big.yaml")
+
+
+def test_treaty_edits_and_downloads():
+    s = get("indo-pacific-2025")
+    s2 = logic.add_treaty(s, ["JPN", "PHI"], "defend")
+    assert s2.treaties[-1].members == ["JPN", "PHI"] and s2.treaties[-1].source == "edit"
+    assert logic.remove_treaty(s2, s2.treaties[-1].id).treaties == s.treaties
+    r = solve(s2)
+    assert load_result(logic.result_json(r)) == r
+    assert load_scenario_text(logic.scenario_yaml(s2)) == s2
+    assert "<svg" in logic.report_html(r, s2)
+
+
+def load_scenario_text(text: str):
+    from pactlab.scenarios.loader import parse_scenario
+
+    return parse_scenario(yaml.safe_load(text))
+
+
+def test_tipping_curve_and_smallest_changes():
+    s = get("europe-1949")
+    inp = next(i for i in logic.inputs(s) if i.path == "actors.ICE.patron_stake")
+    pts = logic.curve(s, inp, n=5)
+    assert [x for x, _, _ in pts] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    for x, d, n in pts:
+        r = solve(logic.apply(s, inp.path, x))
+        assert (d, n) == (r.design, len(r.treaties))
+    tips = logic.smallest_changes(s, "bilateral", n=3, only=inp.group)
+    assert tips, "Iceland's patron stake at 0 gives bilateral spokes"
+    for t in tips:
+        assert solve(logic.apply(s, t.path, t.value)).design == "bilateral"
+    with pytest.raises(logic.AppError, match="pactlab explore"):
+        logic.smallest_changes(s, "bilateral", n=11, budget=50)
+
+
+def test_compare_and_cases():
+    a = get("indo-pacific-2025")
+    b = a.with_changes({"actors.TWN.patron_stake": 0.0})
+    rows = logic.compare(a, solve(a), b, solve(b))
+    assert {"": "treaty USA-TWN", "today": "defend bilateral", "edited": "-"} in rows
+    cases = logic.case_rows()
+    assert {c["scenario"] for c in cases} >= {"europe-1949", "asia-pacific-1951"}
+    json.dumps(cases, default=str)
