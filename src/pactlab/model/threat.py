@@ -35,7 +35,9 @@ def csf(attack, defence, p: Parameters):
     projected power against the defender's power times its advantage."""
     a = np.power(np.maximum(attack, 0.0), p.contest_exponent)
     d = np.power(p.defence_advantage * np.maximum(defence, 1e-300), p.contest_exponent)
-    return a / (a + d)
+    tot = a + d
+    # no attacking power: no threat (also where a defenceless state's d underflows to 0)
+    return np.where(tot > 0, a / np.where(tot > 0, tot, 1.0), 0.0)
 
 
 def gradient(distance_km: float, reach: float, p: Parameters) -> float:
