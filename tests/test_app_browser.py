@@ -115,16 +115,16 @@ def test_page_shows_the_solve_and_follows_an_edit(watched, tmp_path):
     assert before == _expected(s)
 
     field = page.get_by_label("USA capability")
-    field.fill("10")
+    field.fill("0.9")
     field.press("Enter")
-    edited = s.with_changes({"actors.USA.capability": 10.0})
+    edited = s.with_changes({"actors.USA.capability": 0.9})
     want = _expected(edited)
     page.wait_for_function(
-        "want => [...document.querySelectorAll('.pl-net [id^=\"net-hull:\"]')].some(e => e.id === want)",
-        arg="net-hull:JPN-PHI", timeout=60_000)
+        "want => [...document.querySelectorAll('.pl-net [id^=\"net-spoke:\"]')].some(e => e.id === want)",
+        arg="net-spoke:us-japan-1960", timeout=60_000)
     after = _shown(page)
     assert after == want
-    assert after["edges"] != before["edges"]  # the diagram changed: a Japan-Philippines pact appears
+    assert after["edges"] != before["edges"]  # the diagram changed: the US-Japan-Philippines trilateral gives way to the pacts in force
     shot = tmp_path / "app.png"
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000

@@ -134,26 +134,26 @@ def load_scenario_text(text: str):
 
 
 def test_tipping_curve_and_smallest_changes():
-    s = get("europe-1949")
-    inp = next(i for i in logic.inputs(s) if i.path == "actors.ICE.patron_stake")
+    s = get("korea-1953")
+    inp = next(i for i in logic.inputs(s) if i.path == "actors.ROK.patron_stake")
     pts = logic.curve(s, inp, n=5)
     assert [x for x, _, _ in pts] == [0.0, 0.25, 0.5, 0.75, 1.0]
     for x, d, n in pts:
         r = solve(logic.apply(s, inp.path, x))
         assert (d, n) == (r.design, len(r.treaties))
-    tips = logic.smallest_changes(s, "bilateral", n=3, only=inp.group)
-    assert tips, "Iceland's patron stake at 0 gives bilateral spokes"
+    tips = logic.smallest_changes(s, "none", n=3, only=inp.group)
+    assert tips, "South Korea's patron stake at 0 leaves it without a US treaty"
     for t in tips:
-        assert solve(logic.apply(s, t.path, t.value)).design == "bilateral"
+        assert solve(logic.apply(s, t.path, t.value)).design == "none"
     with pytest.raises(logic.AppError, match="pactlab explore"):
-        logic.smallest_changes(s, "bilateral", n=11, budget=50)
+        logic.smallest_changes(s, "none", n=11, budget=50)
 
 
 def test_compare_and_cases():
     a = get("indo-pacific-2025")
     b = a.with_changes({"actors.TWN.patron_stake": 0.0})
     rows = logic.compare(a, solve(a), b, solve(b))
-    assert {"": "treaty USA-TWN", "today": "defend bilateral", "edited": "-"} in rows
+    assert {"": "treaty USA-TWN", "today": "consult bilateral", "edited": "-"} in rows
     cases = logic.case_rows()
     assert {c["scenario"] for c in cases} >= {"europe-1949", "asia-pacific-1951"}
     json.dumps(cases, default=str)

@@ -55,7 +55,7 @@ LABELS: dict[str, str] = {}
 READINGS = ("paper", "atop")
 #: record treaties whose pledge reads "act to meet the common danger in accordance
 #: with its constitutional processes" -> level under each reading. The paper's
-#: reading: consultation (seed 003, H5: "the US commitment to its Asian allies to
+#: reading: consultation (Cohen, H5: "the US commitment to its Asian allies to
 #: only consult"); ATOP v4.01 codes each defense=1 (atopid 3215, 3210, 3240, 3270, 3260).
 CLAUSE_TREATIES: dict[str, dict[str, str]] = {
     "anzus": {"paper": "consult", "atop": "defend"},

@@ -459,6 +459,11 @@ class Distribution:
                 "weight), renormalised; structures further out are left out"
             )
         self.sw = stage1(th, atoms, ROW, ADJ, self.imposable, labels, p)
+        if inf_all:
+            # one structure, the deterministic selection, by definition: its
+            # weight does not depend on the distribution's imposition rule
+            self.sw.logw[:] = 0.0
+            self.sw.prob[:] = 1.0
         self._outcome_tables()
 
     # -- helpers ---------------------------------------------------------------------

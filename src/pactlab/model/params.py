@@ -123,7 +123,7 @@ class Parameters(BaseModel):
     )
     probe_escalation: float = Field(0.5, ge=0, description="extra risk to a probed client, per unit of its threat")
     counter_alignment: float = Field(
-        0.5, ge=0, le=1, description="how far cross-theatre linking closes the gap to full alignment among adversaries (seed 004)"
+        0.5, ge=0, le=1, description="how far cross-theatre linking closes the gap to full alignment among adversaries (Park and DerSimonian)"
     )
     # --- Model v2: client types, control, imposition, the critics' factors (docs/model.md §3.4)
     suspicion: float = Field(
@@ -154,7 +154,7 @@ class Parameters(BaseModel):
         0.3, ge=0, description="clients' valuation of occupation risk rises by this per unit of rising threat trend (TREND1)"
     )
     counter_reaction: float = Field(
-        0.3, ge=0, le=1, description="how far aligned adversaries close the gap to full alignment per unit of the new defence pledges the design creates (seed 004: counter-alignment)"
+        0.3, ge=0, le=1, description="how far aligned adversaries close the gap to full alignment per unit of the new defence pledges the design creates (Park and DerSimonian: counter-alignment)"
     )
     # --- Model v2 switches: each mechanism can be turned off (ablation) -------
     m_suspicion: bool = Field(True, description="H1: baseline suspicion of every client, lowered by the clients' own commitment")
@@ -171,7 +171,7 @@ class Parameters(BaseModel):
     m_council: bool = Field(True, description="COUNCIL1: standing councils lower the weight of disputes between members")
     m_reliability: bool = Field(True, description="REL1: clients expect the patron to honour its pledges with the coded fulfilment rate")
     m_trend_formation: bool = Field(True, description="TREND1: a rising threat raises the clients' valuation of occupation risk when they choose")
-    m_counter_alignment: bool = Field(True, description="seed 004: aligned adversaries align more closely as new defence pledges form")
+    m_counter_alignment: bool = Field(True, description="Park and DerSimonian: aligned adversaries align more closely as new defence pledges form")
     m_renewal: bool = Field(True, description="pledges in force are reported as renewals and accessions, not silently dropped")
     # --- Durability (H2, H3) -------------------------------------------------------
     base_hazard: float = Field(1 / 30, gt=0, description="yearly hazard of a treaty ending, all covariates at zero")

@@ -89,7 +89,7 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     real_defence = d_clients + patron_part
 
     # The adversary side's reaction: aligned adversaries close part of the gap
-    # to full alignment as the design creates new defence pledges (seed 004).
+    # to full alignment as the design creates new defence pledges (Park and DerSimonian).
     mates = both & offdiag  # (m, j, i)
     has_mates = mates.any(axis=1)
     react = np.ones((m, n))

@@ -148,7 +148,7 @@ def client_projection(clients: list[Actor], ties, power: dict[str, float], p: Pa
 
 def adversary_alignment(s: Scenario, p: Parameters) -> tuple[dict[str, float], dict[str, float]]:
     """Aligned adversaries' alignment before and after cross-theatre
-    counter-alignment to linking (seed 004)."""
+    counter-alignment to linking (Park and DerSimonian)."""
     linking = s.linking.value if s.linking is not None else 0.0
     unlinked = {a.id: a.alignment.value for a in s.by_role(Role.aligned_adversary)}
     linked = {k: v + p.counter_alignment * linking * (1.0 - v) for k, v in unlinked.items()}

@@ -218,7 +218,7 @@ class Actor(_Strict):
     # Aligned adversaries only: how far they would fight alongside the adversary.
     alignment: SourcedUnit | None = None
     # Outside states only: whether they take part in the patron's design
-    # (cross-theatre linking, seed 004).
+    # (cross-theatre linking, Park and DerSimonian).
     linked: bool = False
     # Rivals only (codebook OTH1): the clients that name this state as their
     # other principal threat.
