@@ -569,5 +569,7 @@ def test_threat_convergence_lowers_divergence_and_entrapment():
     assert off.divergence[0] == 0.5 and off.divergence[1] == 0.0
     e_on = _ev(th, [([0], 0, 2, SPOKES)]).entrapment[0, 0]
     e_off = _ev(off, [([0], 0, 2, SPOKES)]).entrapment[0, 0]
-    assert e_on == pytest.approx((0.3 + DIVENT * DIV0) * (1 - CTRL_BI), rel=1e-12)
-    assert e_off == pytest.approx((0.3 + DIVENT * 0.5) * (1 - CTRL_BI), rel=1e-12)
+    # control restrains provocation (real 0.3 plus suspected SUSP), not divergence
+    assert e_on == pytest.approx((0.3 + SUSP) * (1 - CTRL_BI) + DIVENT * DIV0, rel=1e-12)
+    assert e_off == pytest.approx((0.3 + SUSP) * (1 - CTRL_BI) + DIVENT * 0.5, rel=1e-12)
+    assert e_off > e_on
