@@ -167,3 +167,20 @@ def test_cli_set_is_checked_before_the_data(tmp_path):
     r = CliRunner().invoke(main, ["fit", "--train-to", "1939", "--theory", "cohen", "--set", "precision_patron=-1",
                                   "--data", str(tmp_path)])
     assert r.exit_code != 0 and "Traceback" not in r.output and "precision_patron" in r.output
+
+
+def test_tied_precisions_move_all_five_together():
+    from pactlab.evidence.fit import Tied
+    from pactlab.model.params import PRECISIONS
+
+    cohen = theories.get("cohen")
+    tied = Tied(cohen, "precision", PRECISIONS, 2.0)
+    assert tied.supports_log_prob and "precision" in {s.name for s in tied.specs}
+    assert not set(PRECISIONS) & {s.name for s in tied.specs}
+    s = scenario("asia-pacific-1951")
+    o = Outcome.from_record(s)
+    assert tied.log_prob(s, o, {"precision": 3.0}) == pytest.approx(cohen.log_prob(s, o, _finite_precisions(3.0)))
+    r = fit(tied, [FitCase("a", 1940, 1944, s, o)], starts=1, maxiter=3)
+    assert r.free == ["precision"] and r.log_lik >= r.log_lik_default - 1e-9
+    with pytest.raises(FitError, match="cannot tie"):
+        Tied(cohen, "x", ["m_suspicion"], 1.0)

@@ -13,7 +13,7 @@ Examples:
   pactlab fit --data ~/data/pactlab --train-to 1939 --theory geography --out params.json
   pactlab fit --train-to 1939 --theory geography --free ally_base,ally_land --optimizer cma
   pactlab fit --train-to 1939 --theory geography --scoreboard scores.csv --bootstrap 50
-  pactlab fit --train-to 1939 --theory cohen --set precision_patron=2,precision_clients=2 --free precision_patron
+  pactlab fit --train-to 1939 --theory cohen --tie-precisions --set precision=1 --maxiter 6 --starts 1
 """
 
 
@@ -37,6 +37,9 @@ Examples:
 @click.option("--set", "set_values", default="",
               help="comma list name=value: starting values of the theory's parameters (the rest at their defaults), "
                    "e.g. finite logit precisions for Cohen's model")
+@click.option("--tie-precisions", "tie", is_flag=True,
+              help="fit one parameter 'precision' for all the theory's logit precisions (Cohen's five), "
+                   "started at --set precision=VALUE (default 2)")
 @click.option("--scoreboard", "board", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="also score the theory and --baselines out of sample, per window, and write the tidy table "
                    "(CSV, or JSON for a .json name)")
@@ -57,7 +60,7 @@ Examples:
 def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: str, optimizer: str,
         in_scope: bool, out: Path, cache: Path | None, preq: Path | None, min_train: int, set_values: str,
         board: Path | None, baseline_names: str, refit: str, y2: int | None, boot: int, seed: int,
-        maxiter: int, starts: int) -> None:
+        maxiter: int, starts: int, tie: bool) -> None:
     """Fit a theory's fittable parameters by maximum likelihood on the record before --train-to.
 
     The likelihood is the sum over training theatres of the theory's log-probability of what
@@ -74,6 +77,13 @@ def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: s
 
     theory = theories.get(theory_name)
     start = _parse_set(set_values)
+    if tie:
+        from pactlab.evidence.fit import Tied
+
+        members = [s.name for s in theory.specs if s.allow_inf]
+        if not members:
+            raise FitError(f"--tie-precisions: theory {theory_name!r} has no logit precisions")
+        theory = Tied(theory, "precision", members, default=2.0)
     theory.params(start)  # names and ranges checked before any data is read
     if not has_probability_model(theory, start):
         raise FitError(f"--theory {theory_name}: this theory has no probability model at these parameters "

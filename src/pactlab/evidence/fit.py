@@ -398,3 +398,42 @@ def prequential(theory: Theory, cases: Sequence[FitCase], *, min_train: int = 10
             row.update(scored=True, log_score_fit=a, log_score_defaults=b, difference=a - b, digest=r.digest)
         rows.append(row)
     return rows
+
+
+# --------------------------------------------------------------------------- tied parameters
+class Tied(Theory):
+    """``theory`` with several numeric parameters tied to one: the new parameter ``name`` sets
+    each of ``members`` (e.g. one logit precision for all five of Cohen's model, so that a fit
+    has one free direction where the data cannot tell the five apart). Every other parameter is
+    the theory's own. Predictions and log-probabilities are the theory's at the expanded set."""
+
+    def __init__(self, theory: Theory, name: str, members: Sequence[str], default: float, doc: str = ""):
+        from dataclasses import replace
+
+        by = {s.name: s for s in theory.specs}
+        bad = [m for m in members if m not in by or by[m].kind != "float"]
+        if bad or not members:
+            raise FitError(f"cannot tie {', '.join(bad) or 'nothing'}: not numeric parameters of {theory.name!r}")
+        first = by[members[0]]
+        self.inner, self.tied, self.members = theory, name, tuple(members)
+        self.name = f"{theory.name}[{name}]"
+        self.title, self.citation = theory.title, theory.citation
+        self.specs = tuple(s for s in theory.specs if s.name not in self.members) + (
+            replace(first, name=name, default=default, free=True, allow_inf=False,
+                    doc=doc or f"one value for {', '.join(self.members)}"),)
+
+    @property
+    def supports_log_prob(self) -> bool:  # type: ignore[override]
+        return has_probability_model(self.inner, self.expand(self.params()))
+
+    def expand(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        p = dict(self.params(params))
+        v = p.pop(self.tied)
+        p.update({m: v for m in self.members})
+        return p
+
+    def predict(self, scenario, params=None):
+        return self.inner.predict(scenario, self.expand(params))
+
+    def log_prob(self, scenario, observed, params=None):
+        return self.inner.log_prob(scenario, observed, self.expand(params))
