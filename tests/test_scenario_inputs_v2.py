@@ -200,6 +200,8 @@ def test_v2_inputs_act_only_through_their_mechanisms(base):
             {"holder": pid, "near": c, "contiguity": "land", "distance_km": 0.0, "source": "coder"} for c in clients]
         d1["treaties"] = [dict(t, council=True) for t in d1.get("treaties", [])] + [
             {"id": "coop-x", "members": clients[:3] + [pid], "level": "cooperate", "source": "coder"}]
+    # every mechanism switch off, and the v1 power measure (CINC)
+    off = off.model_copy(update={"power_measure": "cinc"})
     r0 = solve(parse_scenario(d0), off)
     r1 = solve(parse_scenario(d1), off)
     assert _strip_hash(r0) == _strip_hash(r1)

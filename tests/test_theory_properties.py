@@ -522,7 +522,7 @@ def test_linking_never_lowers_alignment_or_threat(d, data):
         assert np.all(b.theta_sq >= a.theta_sq - TOL)
 
 
-def test_linking_seed004_ap4_vs_indo_pacific():
+def test_linking_park_dersimonian_ap4_vs_indo_pacific():
     """Seed 004 on the built-ins: ap4-nato-2025 is indo-pacific-2025 with
     linking; linking raises Russia's alignment and lowers no client's
     status-quo threat (it raises some)."""

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import sv, theatre
-from pactlab.model.params import DEFAULT
+from pactlab.model.params import DEFAULT, Parameters
 from pactlab.model.payoffs import IMPOSED, JOIN, NONE, SPOKES, evaluate
 from pactlab.model.durability import durability
 
@@ -51,6 +51,8 @@ LEVERAGE = 0.03  # leverage_value
 PROBE = 0.35  # probe_threshold
 ESC = 0.5  # probe_escalation
 COUNTER = 0.5  # counter_alignment
+ACQ = 0.5  # acquired_reach
+CONV = 1.0  # convergence
 H_BASE = 1 / 30
 H_IMPOSED, H_INDIG, H_THREAT, H_PROV, H_DIV, H_DISP, H_ECON, H_TREND = 1.2, 0.8, 1.0, 0.8, 0.6, 0.6, 0.8, 0.3
 
@@ -67,6 +69,7 @@ def test_parameter_literals():
     assert (p.imposed_discount, p.leverage_value, p.probe_threshold, p.probe_escalation) == (IMP_DISC, LEVERAGE, PROBE, ESC)
     assert p.counter_alignment == COUNTER
     assert (p.suspicion, p.lure) == (SUSP, LURE)
+    assert (p.acquired_reach, p.convergence, p.power_measure) == (ACQ, CONV, "military")
     assert (p.base_hazard, p.hazard_imposed, p.hazard_indigenous, p.hazard_threat, p.hazard_provocation,
             p.hazard_divergence, p.hazard_dispute, p.hazard_econ, p.hazard_trend) == (
         H_BASE, H_IMPOSED, H_INDIG, H_THREAT, H_PROV, H_DIV, H_DISP, H_ECON, H_TREND)
@@ -119,14 +122,21 @@ ADV_P1 = 0.2 * exp(-500 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)  # = 0
 PROJ_01 = 0.05 * exp(-200 / (SCALE * (1 + REACH_GRAD * 0.2))) * (SEA * 0.2)  # C0's power at C1
 PROJ_10 = 0.04 * exp(-200 / SCALE) * (SEA * 0.0)  # C1 has no reach: 0
 PROX = exp(-200 / SCALE)
-# Stepping stones: from an occupied C_j, the adversary strikes C_i with its
-# own capability plus ABSORB of C_j's, over the C_j-C_i tie at its own reach.
-STEP_01 = (0.2 + ABSORB * 0.05) * exp(-200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
-STEP_10 = (0.2 + ABSORB * 0.04) * exp(-200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
+# Stepping stones (docs/model.md 2.7): from an occupied C_j, the adversary
+# strikes C_i with the force that reached C_j (A_j) plus ABSORB of C_j's
+# capability, over the C_j-C_i tie (minimum distance) at its own reach.
+STEP_01 = (ADV_P0 + ABSORB * 0.05) * exp(-200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
+STEP_10 = (ADV_P1 + ABSORB * 0.04) * exp(-200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
 PAT_P0 = 0.4 * exp(-6000 / (SCALE * (1 + REACH_GRAD * 1.0))) * (REMOTE * 1.0)
 PAT_P1 = 0.4 * exp(-5000 / (SCALE * (1 + REACH_GRAD * 1.0))) * (REMOTE * 1.0)
 TH_SQ0 = csf(ADV_P0, 0.05)  # = 0.04 / (0.04 + 0.0225) = 0.64
 TH_SQ1 = csf(ADV_P1, 0.04)
+# Status-quo threat along the best route (2.7): with two clients, directly or
+# through the other one.
+TRSQ0 = max(TH_SQ0, TH_SQ1 * csf(STEP_10, 0.05))
+TRSQ1 = max(TH_SQ1, TH_SQ0 * csf(STEP_01, 0.04))
+# Threat convergence (2.11): C0's coded divergence 0.5 falls to 0.5 (1 - CONV theta).
+DIV0 = 0.5 * (1 - CONV * TRSQ0)
 
 
 def test_compiled_theatre_by_hand():
@@ -143,6 +153,10 @@ def test_compiled_theatre_by_hand():
     assert th.atoms == [1, 2]
     assert th.leverage == 0.5 and th.patron_max == 2
     np.testing.assert_array_equal(th.pledge_cap, [2, 2])
+    np.testing.assert_allclose(th.theta_route_sq, [TRSQ0, TRSQ1], rtol=1e-12)
+    np.testing.assert_allclose(th.divergence, [DIV0, 0.0], rtol=1e-12)
+    # no actor carries CAP2 shares: the whole theatre uses CINC, and says so
+    assert th.power_measure == "cinc" and len(th.notes) == 1 and "CINC" in th.notes[0]
 
 
 def test_foothold_aligned_adversary_and_linking_by_hand():
@@ -168,9 +182,9 @@ def test_foothold_aligned_adversary_and_linking_by_hand():
     adv1 = 0.2 * max(foothold_route, exp(-0.2) * 0.25) + w * ali_at_c1
     np.testing.assert_allclose(th.adv_power, [adv0, adv1], rtol=1e-12)
     np.testing.assert_allclose(th.theta_sq, [csf(adv0, 0.05), csf(adv1, 0.04)], rtol=1e-12)
-    side_cap = 0.2 + w * 0.1
+    # the strike from occupied C0 carries the side's force that reached C0
     step = exp(-200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
-    np.testing.assert_allclose(th.step_power[0, 1], (side_cap + ABSORB * 0.05) * step, rtol=1e-12)
+    np.testing.assert_allclose(th.step_power[0, 1], (adv0 + ABSORB * 0.05) * step, rtol=1e-12)
 
 
 def test_prior_treaties_enter_status_quo_defence():
@@ -218,7 +232,7 @@ def test_block_threats_and_client_payoffs_by_hand():
     risk0, risk1 = theta0 * (1 + ESC), theta1
     # own payoff: -(1 - divergence)(risk + NEIGH prox theta_partner) - obligation - dispute - econ - pledge
     # (the obligation is priced at the partner's threat under the pact)
-    own0 = -(1 - 0.5) * (risk0 + NEIGH * PROX * theta1) - OBLIG * 1.0 * theta1 - 0 - ECON * 0.2 * 1.0 - PLEDGE * 1.0
+    own0 = -(1 - DIV0) * (risk0 + NEIGH * PROX * theta1) - OBLIG * 1.0 * theta1 - 0 - ECON * 0.2 * 1.0 - PLEDGE * 1.0
     own1 = -(1 - 0.0) * (risk1 + NEIGH * PROX * theta0) - OBLIG * 1.0 * theta0 - 0 - 0 - PLEDGE * 1.0
     np.testing.assert_allclose(ev.own[0], [own0, own1], rtol=1e-12)
     np.testing.assert_array_equal(ev.ext[0], [0.0, 0.0])
@@ -229,13 +243,13 @@ def test_block_threats_and_client_payoffs_by_hand():
     a1 = max(TH_SQ1, TH_SQ0 * csf(STEP_01, 0.04))
     assert ev.theta[1, 0] == pytest.approx(a0, rel=1e-12)
     assert ev.theta[2, 1] == pytest.approx(a1, rel=1e-12)
-    alone_own0 = -(1 - 0.5) * (a0 * (1 + ESC * (a0 > PROBE)))
+    alone_own0 = -(1 - DIV0) * (a0 * (1 + ESC * (a0 > PROBE)))
     alone_own1 = -(a1 * (1 + ESC * (a1 > PROBE)))
     assert ev.own[1, 0] == pytest.approx(alone_own0, rel=1e-12)
     assert ev.own[2, 1] == pytest.approx(alone_own1, rel=1e-12)
     # C0 alone threatens C1 through contagion, and vice versa
     assert ev.ext[1, 1] == pytest.approx(-(1 - 0.0) * NEIGH * a0 * PROX, rel=1e-12)
-    assert ev.ext[2, 0] == pytest.approx(-(1 - 0.5) * NEIGH * a1 * PROX, rel=1e-12)
+    assert ev.ext[2, 0] == pytest.approx(-(1 - DIV0) * NEIGH * a1 * PROX, rel=1e-12)
 
 
 def test_patron_payoff_spoke_by_hand():
@@ -247,7 +261,7 @@ def test_patron_payoff_spoke_by_hand():
         theta = max(csf(ADV_P0, defence), TH_SQ1 * csf(STEP_10, defence))
         risk = theta * (1 + ESC * (theta > PROBE))
         # control restrains provocation, real (0.3) or suspected (SUSP), not divergence; no client pledge: no assurance
-        entrap = ((0.3 + SUSP) * (1 - CTRL_BI) + DIVENT * 0.5) * (1 - 0.0)
+        entrap = ((0.3 + SUSP) * (1 - CTRL_BI) + DIVENT * DIV0) * (1 - 0.0)
         p_war = min(1.0, risk + entrap)
         burden = w * PAT_P0 / (w * PAT_P0 + 0.05)  # beside the patron under a spoke: the client alone
         patron = 1.0 * (ACCESS - PTHREAT * risk) - WAR * w * p_war * burden + 0.5 * LEVERAGE * 1
@@ -270,7 +284,7 @@ def test_patron_payoff_join_vs_imposed_by_hand():
     clients_def = [0.05 + CONSULT * PROJ_10, 0.04 + CONSULT * PROJ_01]  # fight beside the patron
     burden = [CONSULT * PAT_P0 / (CONSULT * PAT_P0 + clients_def[0]),
               CONSULT * PAT_P1 / (CONSULT * PAT_P1 + clients_def[1])]
-    prov, div = [0.3 + SUSP, SUSP], [DIVENT * 0.5, 0.0]
+    prov, div = [0.3 + SUSP, SUSP], [DIVENT * DIV0, 0.0]
     x = [prov[i] + div[i] for i in range(2)]
     stake = [1.0, 0.5]
     # the patron judges the imposed commitment with the lure: it foresees only part of the lost assurance
@@ -302,7 +316,7 @@ def test_durability_by_hand():
         indig = 0.0 if imposed else (CONSULT if lcc == 1 else 1.0)
         log_h = (
             log(H_BASE) + H_IMPOSED * imposed - H_INDIG * indig - H_THREAT * (TH_SQ0 + TH_SQ1) / 2
-            + H_PROV * 0.3 / 2 + H_DIV * 0.5 / 2 + H_DISP * 0.4 + H_ECON * 0.2 / 2 - H_TREND * 1.0
+            + H_PROV * 0.3 / 2 + H_DIV * DIV0 / 2 + H_DISP * 0.4 + H_ECON * 0.2 / 2 - H_TREND * 1.0
         )
         hz, terms = durability(th, [0, 1], lcc, imposed)
         assert hz == pytest.approx(exp(log_h), rel=1e-12)
@@ -310,3 +324,252 @@ def test_durability_by_hand():
     # a spoke: one client, no pairs, no indigenous commitment
     hz, _ = durability(th, [1], 0, False)
     assert hz == pytest.approx(exp(log(H_BASE) - H_THREAT * TH_SQ1 - H_TREND), rel=1e-12)
+
+
+# --- Threat mechanisms (docs/model.md 2.7-2.14), each against its switch -------
+# A land chain: ADV - C0 - C1 - C2, all landlocked (reach 0), so every
+# projection is capability x exp(-d / SCALE) and water plays no part.
+# ADV cap 0.3; C0 cap 0.02 at 0 km from ADV; C1 cap 0.05 at 1500 km from ADV
+# and 0 km from C0; C2 cap 0.05 at 3000 km from ADV, 1500 km from C0, 0 km from C1.
+
+
+def chain() -> dict:
+    def client(ident, cap):
+        return {"id": ident, "name": ident, "role": "client", "capability": sv(cap, "s"),
+                "maritime_reach": sv(0.0, "s"), "patron_stake": sv(0.5, "s")}
+
+    def land(a, b, km):
+        return {"a": a, "b": b, "contiguity": "land", "distance_km": km, "source": "s"}
+
+    return {
+        "id": "chain", "title": "chain", "region": "x", "year": 2000, "kind": "counterfactual",
+        "capability_measure": "x", "sources": {"s": {"cite": "hand-made"}},
+        "actors": [client("C0", 0.02), client("C1", 0.05), client("C2", 0.05),
+                   {"id": "ADV", "name": "ADV", "role": "adversary", "capability": sv(0.3, "s"),
+                    "maritime_reach": sv(0.0, "s")}],
+        "geography": [land("ADV", "C0", 0.0), land("ADV", "C1", 1500.0), land("ADV", "C2", 3000.0),
+                      land("C0", "C1", 0.0), land("C0", "C2", 1500.0), land("C1", "C2", 0.0)],
+    }
+
+
+CH_CAP = [0.02, 0.05, 0.05]
+CH_A = [0.3, 0.3 * exp(-1.5), 0.3 * exp(-3.0)]  # adversary's power at each client
+CH_D = {(0, 1): 0.0, (0, 2): 1500.0, (1, 2): 0.0}
+
+
+def _ch_dist(j, i):
+    return CH_D[(min(i, j), max(i, j))]
+
+
+def _ch_strike(j, i, force):
+    return (force + ABSORB * CH_CAP[j]) * exp(-_ch_dist(j, i) / SCALE)
+
+
+def test_conquest_strike_carries_the_force_that_reached_the_client():
+    """S_ji = (A_j + ABSORB c_j) g(d_ji): the force that reached C_j, not the
+    whole capability (which the switch off restores)."""
+    th = theatre(chain())
+    for j in range(3):
+        for i in range(3):
+            if i != j:
+                assert th.step_power[j, i] == pytest.approx(_ch_strike(j, i, CH_A[j]), rel=1e-12)
+    off = theatre(chain(), Parameters(m_conquest_strike=False))
+    assert off.step_power[1, 2] == pytest.approx(_ch_strike(1, 2, 0.3), rel=1e-12)
+    assert th.step_power[1, 2] < 0.5 * off.step_power[1, 2]
+
+
+def _chain_threat_c2_alone(strike_force):
+    """C2 alone, every client at its own capability: the threat to C2 over
+    every route, by enumeration."""
+    direct = [csf(CH_A[i], CH_CAP[i]) for i in range(3)]
+
+    def leg(j, i):
+        return csf(_ch_strike(j, i, strike_force(j)), CH_CAP[i])
+
+    two = {j: direct[j] * leg(j, 2) for j in (0, 1)}
+    three = {(0, 1): direct[0] * leg(0, 1) * leg(1, 2), (1, 0): direct[1] * leg(1, 0) * leg(0, 2)}
+    return direct[2], two, three
+
+
+def test_k_leg_routes_by_hand():
+    """C2 is best reached through C0 and then C1 (three legs): the threat is
+    that route's product; with the switch off only routes of two legs count."""
+    direct, two, three = _chain_threat_c2_alone(lambda j: CH_A[j])
+    assert three[(0, 1)] > max(direct, *two.values()) + 0.02  # the test can tell the two rules apart
+    th = theatre(chain())
+    ev = _ev(th, [([2], 0, 0, NONE)])
+    assert ev.theta[0, 2] == pytest.approx(max(direct, *two.values(), *three.values()), rel=1e-12)
+    th2 = theatre(chain(), Parameters(m_k_leg_routes=False))
+    ev2 = _ev(th2, [([2], 0, 0, NONE)])
+    assert ev2.theta[0, 2] == pytest.approx(max(direct, *two.values()), rel=1e-12)
+
+
+def test_route_relaxation_is_exact_against_enumeration():
+    """The max-product relaxation equals the best of all simple routes,
+    enumerated, for random theatres of five clients and random defences."""
+    from itertools import permutations
+
+    from pactlab.model.threat import conquest_probability
+
+    rng = np.random.default_rng(7)
+    n = 5
+    for _ in range(30):
+        A = rng.uniform(0.0, 0.3, n)
+        S = rng.uniform(0.0, 0.4, (n, n))
+        D = rng.uniform(0.01, 0.1, (3, n))
+        got = conquest_probability(A, S, D, DEFAULT)
+        for b in range(3):
+            best = [csf(A[i], D[b, i]) for i in range(n)]
+            for k in range(2, n + 1):
+                for route in permutations(range(n), k):
+                    pr = csf(A[route[0]], D[b, route[0]])
+                    for j, i in zip(route, route[1:]):
+                        pr *= csf(S[j, i], D[b, i])
+                    best[route[-1]] = max(best[route[-1]], pr)
+            np.testing.assert_allclose(got[b], best, rtol=1e-12)
+
+
+def _shares(d, shares):
+    for a in d["actors"]:
+        if a["id"] in shares:
+            ex, per = shares[a["id"]]
+            if ex is not None:
+                a["milex_share"] = sv(ex, "s")
+            if per is not None:
+                a["milper_share"] = sv(per, "s")
+    return d
+
+
+SHARES = {"C0": (0.08, 0.04), "C1": (0.02, 0.04), "ADV": (0.3, 0.2), "PAT": (0.6, 0.2)}
+
+
+def test_power_measure_by_hand():
+    """'military' is the mean of the two CAP2 shares, for every actor; an
+    actor without the input sends the whole theatre to CINC, with a note."""
+    d = _shares(tiny(), SHARES)
+    th = theatre(d)
+    assert th.power_measure == "military" and th.notes == []
+    np.testing.assert_allclose(th.cap, [0.06, 0.03], rtol=1e-12)
+    a0, a1 = 0.25 * 1.0, 0.25 * exp(-500 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
+    np.testing.assert_allclose(th.adv_power, [a0, a1], rtol=1e-12)
+    np.testing.assert_allclose(th.patron_proj, [PAT_P0, PAT_P1], rtol=1e-12)  # PAT: mean (0.6 + 0.2) / 2 = its CINC 0.4
+    np.testing.assert_allclose(th.theta_sq, [csf(a0, 0.06), csf(a1, 0.03)], rtol=1e-12)
+    ex = theatre(d, Parameters(power_measure="milex"))
+    np.testing.assert_allclose(ex.cap, [0.08, 0.02], rtol=1e-12)
+    assert ex.adv_power[0] == pytest.approx(0.3, rel=1e-12)
+    per = theatre(d, Parameters(power_measure="milper"))
+    np.testing.assert_allclose(per.cap, [0.04, 0.04], rtol=1e-12)
+    cinc = theatre(d, Parameters(power_measure="cinc"))
+    np.testing.assert_allclose(cinc.cap, [0.05, 0.04], rtol=1e-12)
+    np.testing.assert_allclose(cinc.theta_sq, [TH_SQ0, TH_SQ1], rtol=1e-12)
+    # PAT without milper: 'military' and 'milper' fall back for the whole theatre; 'milex' does not
+    d2 = _shares(tiny(), {**SHARES, "PAT": (0.6, None)})
+    fb = theatre(d2)
+    assert fb.power_measure == "cinc" and "PAT" in fb.notes[0]
+    np.testing.assert_allclose(fb.cap, [0.05, 0.04], rtol=1e-12)
+    np.testing.assert_allclose(fb.adv_power, [ADV_P0, ADV_P1], rtol=1e-12)
+    assert theatre(d2, Parameters(power_measure="milex")).power_measure == "milex"
+
+
+def test_capital_distance_by_hand():
+    """Power is projected over the capitals' distance (GEO3) where a tie
+    gives it; proximity and the strike from an occupied client keep the
+    minimum distance (GEO1)."""
+    d = tiny()
+    caps = {("C1", "ADV"): 1200.0, ("C0", "C1"): 400.0, ("PAT", "C0"): 7000.0}
+    for t in d["geography"]:
+        if (t["a"], t["b"]) in caps:
+            t["capital_distance_km"], t["capital_source"] = caps[(t["a"], t["b"])], "s"
+    th = theatre(d)
+    adv1 = 0.2 * exp(-1200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
+    proj01 = 0.05 * exp(-400 / (SCALE * (1 + REACH_GRAD * 0.2))) * (SEA * 0.2)
+    pat0 = 0.4 * exp(-7000 / (SCALE * (1 + REACH_GRAD * 1.0))) * (REMOTE * 1.0)
+    np.testing.assert_allclose(th.adv_power, [ADV_P0, adv1], rtol=1e-12)
+    assert th.proj[0, 1] == pytest.approx(proj01, rel=1e-12)
+    np.testing.assert_allclose(th.patron_proj, [pat0, PAT_P1], rtol=1e-12)
+    np.testing.assert_allclose(th.prox, [[0, PROX], [PROX, 0]], rtol=1e-12)
+    step = exp(-200 / (SCALE * (1 + REACH_GRAD * 0.5))) * (SEA * 0.5)
+    assert th.step_power[1, 0] == pytest.approx((adv1 + ABSORB * 0.04) * step, rel=1e-12)
+    off = theatre(d, Parameters(m_capital_distance=False))
+    np.testing.assert_allclose(off.adv_power, [ADV_P0, ADV_P1], rtol=1e-12)
+    np.testing.assert_allclose(off.patron_proj, [PAT_P0, PAT_P1], rtol=1e-12)
+    assert off.proj[0, 1] == pytest.approx(PROJ_01, rel=1e-12)
+
+
+def _with_aligned(d, capital_km):
+    d["actors"].append({"id": "ALI", "name": "ALI", "role": "aligned_adversary", "capability": sv(0.1, "s"),
+                        "maritime_reach": sv(0.0, "s"), "alignment": sv(0.4, "s")})
+    d["geography"] += [
+        {"a": "ALI", "b": "C0", "contiguity": "sea", "distance_km": 300.0, "source": "s"},
+        {"a": "ALI", "b": "C1", "contiguity": "land", "distance_km": 0.0, "source": "s",
+         "capital_distance_km": capital_km, "capital_source": "s"},
+    ]
+    return d
+
+
+def test_aligned_adversary_projects_from_its_capital():
+    """An aligned adversary bordering C1 (0 km) with its capital 2000 km away
+    adds 0.4 x 0.1 x e^-2 at C1, not 0.4 x 0.1 (the v1 rule, switch off)."""
+    d = _with_aligned(tiny(), 2000.0)
+    th = theatre(d)
+    assert th.adv_power[1] == pytest.approx(ADV_P1 + 0.4 * 0.1 * exp(-2000 / SCALE), rel=1e-12)
+    # the aligned rule is its own switch: it holds with the general capital rule off
+    only = theatre(d, Parameters(m_capital_distance=False))
+    assert only.adv_power[1] == pytest.approx(th.adv_power[1], rel=1e-12)
+    off = theatre(d, Parameters(m_aligned_routes=False))
+    assert off.adv_power[1] == pytest.approx(ADV_P1 + 0.4 * 0.1, rel=1e-12)
+
+
+def test_patron_and_outside_footholds_count():
+    """A patron garrison on C0 (0 km, land) and a linked outside state's base
+    100 km from C1 (land) reach those clients at full strength and e^-0.1."""
+    d = tiny()
+    d["actors"].append({"id": "OUT", "name": "OUT", "role": "outside", "capability": sv(0.1, "s"),
+                        "maritime_reach": sv(0.0, "s"), "linked": True})
+    d["geography"] += [{"a": "OUT", "b": "C0", "contiguity": "remote", "distance_km": 8000.0, "source": "s"},
+                       {"a": "OUT", "b": "C1", "contiguity": "remote", "distance_km": 8000.0, "source": "s"}]
+    d["footholds"] = [
+        {"holder": "PAT", "near": "C0", "contiguity": "land", "distance_km": 0.0, "source": "s"},
+        {"holder": "OUT", "near": "C1", "contiguity": "land", "distance_km": 100.0, "source": "s"},
+    ]
+    th = theatre(d)
+    np.testing.assert_allclose(th.patron_proj, [0.4 * 1.0, PAT_P1], rtol=1e-12)
+    np.testing.assert_allclose(th.outside_proj, [0.0, 0.1 * exp(-100 / SCALE)], rtol=1e-12, atol=1e-15)
+    off = theatre(d, Parameters(m_any_footholds=False))
+    np.testing.assert_allclose(off.patron_proj, [PAT_P0, PAT_P1], rtol=1e-12)
+    np.testing.assert_allclose(off.outside_proj, [0.0, 0.0], atol=1e-15)
+
+
+def test_naval_reach_acquired_with_an_occupied_client():
+    """A coastal adversary (reach 0.1) that takes a naval client (reach 1.0)
+    strikes across the sea at reach max(0.1, ACQ x 1.0) = 0.5 (H7)."""
+    d = tiny()
+    for a in d["actors"]:
+        if a["id"] == "ADV":
+            a["maritime_reach"] = sv(0.1, "s")
+        if a["id"] == "C0":
+            a["maritime_reach"] = sv(1.0, "s")
+    th = theatre(d)
+    a0 = 0.2  # land, 0 km
+    nu = max(0.1, ACQ * 1.0)
+    assert th.step_power[0, 1] == pytest.approx(
+        (a0 + ABSORB * 0.05) * exp(-200 / (SCALE * (1 + REACH_GRAD * nu))) * (SEA * nu), rel=1e-12)
+    off = theatre(d, Parameters(m_acquired_reach=False))
+    assert off.step_power[0, 1] == pytest.approx(
+        (a0 + ABSORB * 0.05) * exp(-200 / (SCALE * (1 + REACH_GRAD * 0.1))) * (SEA * 0.1), rel=1e-12)
+    assert th.step_power[0, 1] > 4 * off.step_power[0, 1]
+
+
+def test_threat_convergence_lowers_divergence_and_entrapment():
+    """C0's divergence 0.5 counts as 0.5 (1 - CONV theta) = DIV0; with the
+    switch off it counts in full, and a spoke to C0 entraps more."""
+    th = theatre(tiny())
+    off = theatre(tiny(), Parameters(m_threat_convergence=False))
+    assert th.divergence[0] == pytest.approx(DIV0, rel=1e-12)
+    assert off.divergence[0] == 0.5 and off.divergence[1] == 0.0
+    e_on = _ev(th, [([0], 0, 2, SPOKES)]).entrapment[0, 0]
+    e_off = _ev(off, [([0], 0, 2, SPOKES)]).entrapment[0, 0]
+    # control restrains provocation (real 0.3 plus suspected SUSP), not divergence
+    assert e_on == pytest.approx((0.3 + SUSP) * (1 - CTRL_BI) + DIVENT * DIV0, rel=1e-12)
+    assert e_off == pytest.approx((0.3 + SUSP) * (1 - CTRL_BI) + DIVENT * 0.5, rel=1e-12)
+    assert e_off > e_on

@@ -1,7 +1,7 @@
 """Robustness and ablation of the case table.
 
     python tools/robustness.py redraw [--draws 300] [--spread 0.25] [--seed 1] [--out FILE.json]
-    python tools/robustness.py ablate [--out FILE.json]
+    python tools/robustness.py ablate [--out FILE.json] [--markdown]
 
 ``redraw``: every numeric behavioural parameter is redrawn independently,
 log-normally around its default (sigma = log(1 + spread)), clipped to its
@@ -19,6 +19,8 @@ import json
 import math
 
 import numpy as np
+from rich.console import Console
+from rich.progress import track
 
 from pactlab.evidence.cases import exact_score
 from pactlab.model.params import DEFAULT, SPECS
@@ -53,7 +55,7 @@ def redraw(draws: int, spread: float, seed: int) -> dict:
     base = {s.id: _row(s, DEFAULT) for s in cases}
     tally = {s.id: {"exact_paper": 0, "exact_atop": 0, "same_design": 0, "same_treaties": 0} for s in cases}
     sigma = math.log(1 + spread)
-    for _ in range(draws):
+    for _ in track(range(draws), description="redraw", console=Console(stderr=True)):
         upd = {}
         for sp in specs:
             v = sp.default * math.exp(rng.normal(0, sigma))
@@ -78,17 +80,42 @@ def ablate() -> dict:
     cases = _cases()
     base = {s.id: _row(s, DEFAULT) for s in cases}
     out = {}
-    for sp in SPECS:
-        if sp.kind != "bool":
-            continue
-        p = DEFAULT.model_copy(update={sp.name: False})
+    variants = [(sp.name, {sp.name: False}) for sp in SPECS if sp.kind == "bool"]
+    # a global choice (the offensive-power measure): every alternative to the default
+    variants += [(f"{sp.name}={c}", {sp.name: c}) for sp in SPECS if sp.kind == "choice"
+                 for c in sp.choices if c != getattr(DEFAULT, sp.name)]
+    for name, upd in track(variants, description="ablation", console=Console(stderr=True)):
+        p = DEFAULT.model_copy(update=upd)
         rows = {}
         for s in cases:
             row = _row(s, p)
             b = base[s.id]
             rows[s.id] = {**row, "moved": row["treaties"] != b["treaties"]}
-        out[sp.name] = rows
+        out[name] = rows
     return {"defaults": base, "off": out}
+
+
+def _cell(row, b) -> str:
+    if not row["moved"]:
+        return "·"
+    return row["design"] if row["design"] != b["design"] else "treaties"
+
+
+def markdown(res: dict) -> str:
+    """The tables docs/cases.md shows, from a result of ``redraw`` or ``ablate``."""
+    if "off" in res:
+        ids = list(res["defaults"])
+        lines = ["| switch off | " + " | ".join(ids) + " |", "|---" * (len(ids) + 1) + "|"]
+        for name, rows in res["off"].items():
+            label = f"`{name}`" if "=" not in name else f"`{name}` (instead of the default)"
+            lines.append(f"| {label} | " + " | ".join(_cell(rows[i], res["defaults"][i]) for i in ids) + " |")
+        return "\n".join(lines)
+    lines = ["| case | exact (paper) | exact (ATOP) | same design as at the defaults | same treaties |",
+             "|---|---|---|---|---|"]
+    for k, t in res["shares"].items():
+        lines.append(f"| {k} | {t['exact_paper']:.0%} | {t['exact_atop']:.0%} | {t['same_design']:.0%} | "
+                     f"{t['same_treaties']:.0%} |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -98,8 +125,11 @@ def main() -> None:
     ap.add_argument("--spread", type=float, default=0.25)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out")
+    ap.add_argument("--markdown", action="store_true", help="also print the table docs/cases.md shows")
     a = ap.parse_args()
     res = redraw(a.draws, a.spread, a.seed) if a.what == "redraw" else ablate()
+    if a.markdown:
+        print(markdown(res))
     if a.out:
         with open(a.out, "w") as f:
             json.dump(res, f, indent=1)

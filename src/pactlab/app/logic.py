@@ -75,6 +75,11 @@ def inputs(s: Scenario) -> list[Input]:
     for a in s.actors:
         g = f"{a.name} ({a.id}, {a.role.value.replace('_', ' ')})"
         out.append(Input(f"actors.{a.id}.capability", f"{a.id} capability", "positive", a.capability.value, group=g))
+        # CAP2: what the military power measures read (docs/model.md 2.9)
+        for f, lab in (("milex_share", "military expenditure share"), ("milper_share", "military personnel share")):
+            v = getattr(a, f, None)
+            if v is not None:
+                out.append(Input(f"actors.{a.id}.{f}", f"{a.id} {lab}", "unit", v.value, group=g))
         out.append(Input(f"actors.{a.id}.maritime_reach", f"{a.id} maritime reach", "unit", a.maritime_reach.value, group=g))
         if a.role is Role.client:
             for f, lab in _CLIENT_UNIT[1:]:

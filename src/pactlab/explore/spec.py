@@ -3,7 +3,7 @@
 Every judgement-coded input gets its uncertainty from its codebook rule
 (``docs/codebook.md``): a coded anchor may be read as one of its neighbouring
 anchors (DIV1 0 / 0.5 / 1, PROV1, P2, MR1, A1, D1, LEV1, ECON1's ordinal), and a
-measured value (CAP1 capability) carries a measurement range. The result is a
+measured value (CAP1 capability, CAP2 military shares) carries a measurement range. The result is a
 typed :class:`Spec`, validated like a scenario; a user overrides any entry, adds
 one or removes one in a YAML file (``docs/explore.md``, "The uncertainty file").
 
@@ -229,6 +229,17 @@ def _capability(path: str, v: float, wide: bool = False) -> Input:
                  note=f"CAP1 measured value; pactlab's default measurement range +/-{CAPABILITY_ERROR:.0%}")
 
 
+def _share(path: str, v: float, wide: bool = False) -> Input:
+    """A CAP2 share of military expenditure or personnel: measured like a capability (CAP1), and
+    a share, so never above 1. The military power measures (``power_measure``: milex, milper,
+    military) read these, not CINC, wherever every actor has them."""
+    cap = _capability(path, v, wide)
+    lo, hi = cap.span
+    return cap.model_copy(update=dict(
+        rule="CAP2", high=min(cap.high, 1.0), span=(lo, min(hi, 1.0)),
+        note=cap.note.replace("CAP1", "CAP2") + " (at most 1)"))
+
+
 WIDTHS = ("neighbours", "span")
 
 
@@ -246,6 +257,10 @@ def default_spec(s: Scenario, width: str = "neighbours") -> Spec:
         if a.role is Role.outside and not a.linked:
             continue
         out.append(_capability(f"{a.id}.capability", float(a.capability.value), wide))
+        for f in ("milex_share", "milper_share"):
+            v = getattr(a, f, None)
+            if v is not None and float(v.value) > 0:
+                out.append(_share(f"{a.id}.{f}", float(v.value), wide))
         out.append(_choice(f"{a.id}.maritime_reach", "MR1", float(a.maritime_reach.value), wide=wide))
         for f in ("provocation", "threat_divergence", "econ_dependence", "patron_stake", "leverage_motive",
                   "alignment"):
@@ -293,6 +308,8 @@ def _field_bounds(s: Scenario, path: str) -> tuple[float | None, float | None, s
     _, field = path.split(".", 1)
     if field == "capability":
         return 0.0, None, "CAP1"
+    if field in ("milex_share", "milper_share"):
+        return 0.0, 1.0, "CAP2"
     return 0.0, 1.0, FIELD_RULE.get(field, field)
 
 

@@ -177,13 +177,16 @@ def _order(game: ClientGame, stable, welfare):
     """Pareto-efficient (for the clients) first, then the largest total client
     payoff, then the fewest groups."""
     k = len(stable)
-    us = [game.payoff(*s) for s in stable]
-    efficient = []
-    for a in range(k):
-        dominated = any(
-            np.all(us[b] >= us[a] - EPS) and np.any(us[b] > us[a] + EPS) for b in range(k) if b != a
-        )
-        efficient.append(not dominated)
+    us = np.array([game.payoff(*s) for s in stable], float)  # (k, n)
+    # b dominates a: every client weakly better, one strictly (a never dominates
+    # itself); vectorised over b in chunks to bound memory
+    dominated = np.zeros(k, bool)
+    for lo in range(0, k, 256):
+        ub = us[lo:lo + 256, None, :]
+        weakly = (ub >= us[None, :, :] - EPS).all(axis=2)  # [b, a]
+        strictly = (ub > us[None, :, :] + EPS).any(axis=2)
+        dominated |= (weakly & strictly).any(axis=0)
+    efficient = [not bool(x) for x in dominated]
     # welfare compared to 9 decimals so that rounding noise cannot override the next rule
     order = sorted(
         range(k), key=lambda a: (not efficient[a], -round(welfare[a], 9), len(stable[a][0]) + popcount(stable[a][1]))

@@ -760,9 +760,15 @@ class Distribution:
         sw = self.sw
         cache_g: dict[int, float] = {}
         cache_u: dict[int, float] = {}
-        total = 0.0
-        for s in np.flatnonzero(sw.prob > 0):
-            pr = sw.prob[s]
+        # In log space: a structure far from the welfare optimum has a weight
+        # below the smallest float, and the record may need it.
+        finite = np.isfinite(sw.logw)
+        if not finite.any():
+            return -math.inf
+        log_norm = float(np.logaddexp.reduce(sw.logw[finite]))
+        terms = []
+        for s in np.flatnonzero(finite):
+            lp = float(sw.logw[s]) - log_norm
             U = int(sw.U[s])
             for g in sw.groups[s]:
                 g = int(g)
@@ -770,16 +776,18 @@ class Distribution:
                     continue
                 if g not in cache_g:
                     cache_g[g] = self._p_block(g, [o for o in obs if o[0] & g])
-                pr *= cache_g[g]
-                if pr == 0:
+                if cache_g[g] <= 0:
+                    lp = -math.inf
                     break
-            if pr == 0:
+                lp += math.log(cache_g[g])
+            if lp == -math.inf:
                 continue
             if U not in cache_u:
                 cache_u[U] = self._p_lone(U, [o for o in obs if o[0] & U])
-            pr *= cache_u[U]
-            total += pr
-        return math.log(total) if total > 0 else -math.inf
+            if cache_u[U] <= 0:
+                continue
+            terms.append(lp + math.log(cache_u[U]))
+        return float(np.logaddexp.reduce(terms)) if terms else -math.inf
 
     def _p_block(self, g: int, obs) -> float:
         th, lot = self.th, self.blk

@@ -13,6 +13,8 @@ import hashlib
 import json
 import math
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -36,6 +38,37 @@ class Parameters(BaseModel):
     contest_exponent: float = Field(2.0, gt=0, description="decisiveness of the occupation contest function")
     conquest_absorption: float = Field(
         0.5, ge=0, le=1, description="share of an occupied client's capability the adversary turns against the next (stepping stones)"
+    )
+    # --- Threat mechanisms (switches) ----------------------------------------
+    m_k_leg_routes: bool = Field(
+        True, description="conquest routes of any number of legs, best path (off: at most two legs, the v1 stepping stone)"
+    )
+    m_conquest_strike: bool = Field(
+        True, description="the strike from an occupied client uses the adversary side's force that reached it (off: the side's whole capability)"
+    )
+    power_measure: Literal["cinc", "milex", "milper", "military"] = Field(
+        "military", description="offensive power, one global choice: CINC, the shares of military expenditure or of military personnel, or 'military' (their mean); an actor without the input sends the whole theatre to CINC, with a note"
+    )
+    m_capital_distance: bool = Field(
+        True, description="project power over the distance between capitals (GEO3) where given (off: minimum distance, GEO1)"
+    )
+    m_aligned_routes: bool = Field(
+        True, description="aligned adversaries project from their capitals along their own best route (off: from their nearest border, GEO1)"
+    )
+    m_any_footholds: bool = Field(
+        True, description="footholds of any non-client actor (patron, outside states) count in its projection (off: the adversary side's only)"
+    )
+    m_acquired_reach: bool = Field(
+        True, description="the strike from an occupied client may use the naval reach acquired with it (H7)"
+    )
+    m_threat_convergence: bool = Field(
+        True, description="a client's effective threat divergence falls with its occupation threat"
+    )
+    acquired_reach: float = Field(
+        0.5, ge=0, le=1, description="share of an occupied client's maritime reach the adversary acquires for the next strike"
+    )
+    convergence: float = Field(
+        1.0, ge=0, le=1, description="effective divergence = divergence x (1 - this x status-quo occupation threat along the best route)"
     )
     # --- Commitments ---------------------------------------------------------
     consult_weight: float = Field(
@@ -191,6 +224,8 @@ DEFAULT = Parameters()
 
 def _specs_from_fields() -> tuple:
     """The parameter declaration, read off the field definitions above."""
+    from typing import get_args
+
     from annotated_types import Ge, Gt, Le
 
     from pactlab.parameters import ParamSpec

@@ -22,7 +22,7 @@ import numpy as np
 
 from pactlab.model.logit import probe_probability
 from pactlab.model.theatre import Theatre
-from pactlab.model.threat import csf, level_weight
+from pactlab.model.threat import csf, level_weight, occupation_threat
 
 NONE, JOIN, SPOKES, IMPOSED = 0, 1, 2, 3
 #: payoffs closer than this are equal (every comparison in the stages uses it)
@@ -101,14 +101,8 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     # client is the same as its defence divided by the same factor)
     defence = real_defence / react
 
-    # Occupation threat along the most credible route: directly, or through
-    # one other client first (stepping stones). A partner in the group is
-    # reached at its threat inside the group, anyone else at the status quo.
-    direct = csf(th.adv_power[None, :], defence, p)
-    first = np.where(member, direct, th.theta_sq[None, :])  # (m, j)
-    cond = csf(th.step_power[None, :, :], defence[:, None, :], p)  # (m, j, i)
-    via = (first[:, :, None] * cond * offdiag).max(axis=1)
-    theta = np.where(member, np.maximum(direct, via), 0.0)
+    # Occupation threat along the most credible route (threat.py, docs/model.md 2.7).
+    theta = occupation_threat(th, member, defence)
 
     probe = member & (theta > p.probe_threshold)
     # the adversary's probe is a logit choice (docs/model.md, section 10); at
@@ -122,9 +116,9 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     theta_cl = theta
     if ctx.anticipated > 0:
         ant = np.where(member & has_mates & (lcc[:, None] >= 1), p.anticipation * level_weight(ctx.anticipated, p), 0.0)
-        theta_cl = _threat(th, member, (real_defence + ant * th.patron_proj[None, :]) / react)
+        theta_cl = occupation_threat(th, member, (real_defence + ant * th.patron_proj[None, :]) / react)
     if ctx.reliability < 1.0:
-        theta_np = _threat(th, member, d_clients / react)
+        theta_np = occupation_threat(th, member, d_clients / react)
         theta_cl = ctx.reliability * theta_cl + (1.0 - ctx.reliability) * theta_np
     trend = 1.0
     if p.m_trend_formation and th.trend != 0:
@@ -198,16 +192,3 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
         theta=theta, defence=np.where(member, real_defence, 0.0), probe=probe, own=own, ext=ext, patron=up,
         entrapment=np.where(allied, entrap, 0.0), burden=burden, assurance=assurance, probe_p=probe_p,
     )
-
-
-def _threat(th: Theatre, member: np.ndarray, defence: np.ndarray) -> np.ndarray:
-    """Members' occupation threat at the given defence (the route rule of
-    :func:`evaluate`), for the clients' own view of their threat."""
-    p = th.params
-    n = th.n
-    offdiag = ~np.eye(n, dtype=bool)[None]
-    direct = csf(th.adv_power[None, :], defence, p)
-    first = np.where(member, direct, th.theta_sq[None, :])
-    cond = csf(th.step_power[None, :, :], defence[:, None, :], p)
-    via = (first[:, :, None] * cond * offdiag).max(axis=1)
-    return np.where(member, np.maximum(direct, via), 0.0)

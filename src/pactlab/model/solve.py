@@ -46,7 +46,7 @@ def solve(scenario: Scenario, params: Parameters = DEFAULT, distribution: bool =
         stable=tuple(_stable(th, stable, sel)), selection_reason=sel.reason, preferences=tuple(preferences(th)),
         comparisons=tuple(comparisons(th, game, sel, u, lone, treaties, outcome_of)),
         counter_alignment={k: (th.alignment_unlinked[k], th.alignment[k]) for k in th.alignment},
-        notes=(sel.reason,) if sel.pick < 0 else (),
+        notes=tuple(th.notes) + ((sel.reason,) if sel.pick < 0 else ()),
         distribution=outcome_distribution(th, game, treaties) if distribution else None,
     )
 

@@ -56,6 +56,11 @@ class Theatre:
     alignment: dict[str, float] = field(default_factory=dict)  # aligned adversaries, after linking
     alignment_unlinked: dict[str, float] = field(default_factory=dict)
     trend: float = 0.0
+    power: dict[str, float] = field(default_factory=dict)  # every actor's offensive power (power_measure)
+    power_measure: str = "cinc"  # the measure actually used (CINC when the chosen one is missing)
+    divergence_raw: np.ndarray | None = None  # coded threat divergence, before convergence
+    theta_route_sq: np.ndarray | None = None  # (n,) status-quo threat along the most credible route
+    notes: list[str] = field(default_factory=list)  # for the result
 
     @property
     def has_patron(self) -> bool:
@@ -129,10 +134,11 @@ def compile_theatre(s: Scenario, p: Parameters) -> Theatre:
         v = getattr(a, name)
         return default if v is None else float(v.value)
 
-    cap = np.array([c.capability.value for c in clients], float)
+    power, power_measure, power_note = threat.power_of(s, p)
+    cap = np.array([power[c.id] for c in clients], float)
     reach = np.array([c.maritime_reach.value for c in clients], float)
     provocation = np.array([attr(c, "provocation", 0.0) for c in clients])
-    divergence = np.array([attr(c, "threat_divergence", 0.0) for c in clients])
+    divergence_raw = np.array([attr(c, "threat_divergence", 0.0) for c in clients])
     econ = np.array([attr(c, "econ_dependence", 0.0) for c in clients])
     stake = np.array([attr(c, "patron_stake", 0.0) for c in clients])
     pledge_cap = np.array(
@@ -146,13 +152,13 @@ def compile_theatre(s: Scenario, p: Parameters) -> Theatre:
                 d.intensity, dispute[idx[d.a], idx[d.b]]
             )
 
-    proj, prox = threat.client_projection(clients, ties, p)
+    proj, prox = threat.client_projection(clients, ties, power, p)
     alignment_unlinked, alignment = threat.adversary_alignment(s, p)
-    adv_power, side_cap = threat.adversary_power(s, ties, ids, alignment, p)
-    step_power = threat.stepping_stone_power(s, clients, ties, side_cap, p)
+    adv_power, side_cap = threat.adversary_power(s, ties, ids, alignment, power, p)
+    step_power = threat.stepping_stone_power(s, clients, ties, adv_power, side_cap, power, p)
     patron = s.patron
-    patron_proj = threat.patron_projection(s, ties, ids, p)
-    outside_proj = threat.outside_projection(s, ties, ids, p)
+    patron_proj = threat.patron_projection(s, ties, ids, power, p)
+    outside_proj = threat.outside_projection(s, ties, ids, power, p)
     patron_max = 0
     leverage = 0.0
     if patron is not None:
@@ -163,6 +169,8 @@ def compile_theatre(s: Scenario, p: Parameters) -> Theatre:
     prior_cc, prior_patron = _commitments_in_force(s, idx, pid)
     atoms = _atoms(prior_cc)
     base_defence, theta_sq = threat.status_quo_threat(cap, proj, prior_cc, prior_patron, patron_proj, adv_power, p)
+    theta_route_sq = threat.conquest_probability(adv_power, step_power, base_defence[None, :], p)[0]
+    divergence = threat.converged_divergence(divergence_raw, theta_route_sq, p)
 
     trend = float(s.threat_trend.value) if s.threat_trend is not None else 0.0
     return Theatre(
@@ -172,6 +180,8 @@ def compile_theatre(s: Scenario, p: Parameters) -> Theatre:
         patron_proj=patron_proj, outside_proj=outside_proj, patron_max=patron_max, leverage=leverage,
         prior_cc=prior_cc, prior_patron=prior_patron, atoms=atoms, base_defence=base_defence,
         theta_sq=theta_sq, alignment=alignment, alignment_unlinked=alignment_unlinked, trend=trend,
+        power=power, power_measure=power_measure, divergence_raw=divergence_raw, theta_route_sq=theta_route_sq,
+        notes=[power_note] if power_note else [],
     )
 
 

@@ -1,10 +1,11 @@
 """Power projection, routes and the credible occupation threat (H6, H7).
 
-How much of an actor's power reaches a client (the loss-of-strength gradient,
-the stopping power of water, footholds near the target), the adversary side's
-power at each client and from each conquered client (stepping stones), and
-the contest success function that turns attack against defence into an
-occupation threat. Every equation is in ``docs/model.md`` (section 2).
+The offensive-power measure, how much of an actor's power reaches a client
+(the loss-of-strength gradient from capitals, the stopping power of water,
+footholds near the target), the adversary side's power at each client and
+from each occupied client, the most credible conquest route, the contest
+success function that turns attack against defence into an occupation
+threat, and threat convergence. Every equation is in ``docs/model.md`` (section 2).
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def csf(attack, defence, p: Parameters):
     projected power against the defender's power times its advantage."""
     a = np.power(np.maximum(attack, 0.0), p.contest_exponent)
     d = np.power(p.defence_advantage * np.maximum(defence, 1e-300), p.contest_exponent)
-    return a / (a + d)
+    tot = a + d
+    # no attacking power: no threat (also where a defenceless state's d underflows to 0)
+    return np.where(tot > 0, a / np.where(tot > 0, tot, 1.0), 0.0)
 
 
 def gradient(distance_km: float, reach: float, p: Parameters) -> float:
@@ -46,26 +49,86 @@ def tie_index(s: Scenario) -> dict[frozenset, Tie]:
     return {frozenset((t.a, t.b)): t for t in s.geography}
 
 
+#: the offensive-power measures (codebook CAP1, CAP2), by ``power_measure``
+POWER_MEASURES = ("cinc", "milex", "milper", "military")
+
+
+def _measure(a: Actor, measure: str) -> float | None:
+    if measure == "cinc":
+        return float(a.capability.value)
+    if measure == "milex":
+        return None if a.milex_share is None else float(a.milex_share.value)
+    if measure == "milper":
+        return None if a.milper_share is None else float(a.milper_share.value)
+    if a.milex_share is None or a.milper_share is None:  # military: mean of the two shares
+        return None
+    return 0.5 * (float(a.milex_share.value) + float(a.milper_share.value))
+
+
+def power_of(s: Scenario, p: Parameters) -> tuple[dict[str, float], str, str | None]:
+    """(power, measure used, note): every actor's offensive power by the one
+    global ``power_measure``. If any actor whose power enters the theatre
+    lacks the input, the whole theatre uses CINC (never a mix of measures),
+    and the note says so."""
+    measure = p.power_measure
+    cinc = {a.id: float(a.capability.value) for a in s.actors}
+    if measure == "cinc":
+        return cinc, "cinc", None
+    enters = [a for a in s.actors if a.role is not Role.outside or a.linked]
+    missing = [a.id for a in enters if _measure(a, measure) is None]
+    if missing:
+        need = "milex_share and milper_share" if measure == "military" else f"{measure}_share"
+        note = (
+            f"offensive power: {measure} (codebook CAP2) needs {need}, which {', '.join(missing)} "
+            f"lack{'s' if len(missing) == 1 else ''}; the whole theatre uses CINC (codebook CAP1) instead"
+        )
+        return cinc, "cinc", note
+    ids = {a.id for a in enters}
+    return {a.id: (_measure(a, measure) if a.id in ids else cinc[a.id]) for a in s.actors}, measure, None
+
+
+def projection_distance(t: Tie, from_capitals: bool) -> float:
+    """The distance power is projected over: between capitals (GEO3) when
+    asked and given, else the minimum distance (GEO1)."""
+    if from_capitals and t.capital_distance_km is not None:
+        return float(t.capital_distance_km)
+    return float(t.distance_km)
+
+
+def uses_capitals(holder: Actor, p: Parameters) -> bool:
+    if holder.role is Role.aligned_adversary:
+        return p.m_aligned_routes
+    return p.m_capital_distance
+
+
+def foothold_counts(holder: Actor, p: Parameters) -> bool:
+    """Whose footholds a route may use: the adversary side's always; any other
+    non-client holder's (the patron's, outside states') with ``m_any_footholds``."""
+    return holder.role in (Role.adversary, Role.aligned_adversary) or p.m_any_footholds
+
+
 def best_route(s: Scenario, ties, holder: Actor, target: str, p: Parameters) -> float:
     """Largest share of holder's power that reaches target, over its own
-    territory and any foothold it holds near the target."""
+    territory (from its capital, GEO3, when given) and any foothold it holds
+    near the target (from the foothold, FOOT1)."""
     reach = holder.maritime_reach.value
     t = ties.get(frozenset((holder.id, target)))
     best = 0.0
     if t is not None:
-        best = gradient(t.distance_km, reach, p) * mode_factor(t.by_land, t.contiguity, reach, p)
-    # v1 reads adversary-side footholds only (the FOOT1 of v1); patron and outside
-    # forward deployments are inputs for model v2.
-    adversary_side = holder.role in (Role.adversary, Role.aligned_adversary)
-    for f in s.footholds:
-        if adversary_side and f.holder == holder.id and f.near == target:
-            best = max(best, gradient(f.distance_km, reach, p) * mode_factor(f.by_land, f.contiguity, reach, p))
+        d = projection_distance(t, uses_capitals(holder, p))
+        best = gradient(d, reach, p) * mode_factor(t.by_land, t.contiguity, reach, p)
+    if foothold_counts(holder, p):
+        for f in s.footholds:
+            if f.holder == holder.id and f.near == target:
+                best = max(best, gradient(f.distance_km, reach, p) * mode_factor(f.by_land, f.contiguity, reach, p))
     return float(best)
 
 
-def client_projection(clients: list[Actor], ties, p: Parameters) -> tuple[np.ndarray, np.ndarray]:
-    """(proj, prox): proj[j, i] is client j's power projected at client i,
-    prox[j, i] = exp(-d/scale) their proximity."""
+def client_projection(clients: list[Actor], ties, power: dict[str, float], p: Parameters
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """(proj, prox): proj[j, i] is client j's power projected at client i
+    (from j's capital when given), prox[j, i] = exp(-d/scale) their proximity
+    (minimum distance: contagion is about borders)."""
     n = len(clients)
     proj = np.zeros((n, n))
     prox = np.zeros((n, n))
@@ -75,8 +138,8 @@ def client_projection(clients: list[Actor], ties, p: Parameters) -> tuple[np.nda
                 continue
             t = ties[frozenset((cj.id, ci.id))]
             proj[j, i] = (
-                cj.capability.value
-                * gradient(t.distance_km, cj.maritime_reach.value, p)
+                power[cj.id]
+                * gradient(projection_distance(t, p.m_capital_distance), cj.maritime_reach.value, p)
                 * mode_factor(t.by_land, t.contiguity, cj.maritime_reach.value, p)
             )
             prox[j, i] = np.exp(-t.distance_km / p.distance_scale_km)
@@ -92,53 +155,118 @@ def adversary_alignment(s: Scenario, p: Parameters) -> tuple[dict[str, float], d
     return unlinked, linked
 
 
-def adversary_power(s: Scenario, ties, ids: list[str], alignment: dict[str, float], p: Parameters):
+def adversary_power(s: Scenario, ties, ids: list[str], alignment: dict[str, float], power: dict[str, float],
+                    p: Parameters):
     """(adv_power, side_cap): the adversary side's power projected at each
-    client along its best route, and its whole capability."""
+    client, each member of the side along its own best route, weighted by its
+    alignment; and the side's whole capability."""
     side = [(s.adversary, 1.0)] + [(s.actor(k), w) for k, w in alignment.items()]
     adv_power = np.zeros(len(ids))
     for i, cid in enumerate(ids):
-        adv_power[i] = sum(w * a.capability.value * best_route(s, ties, a, cid, p) for a, w in side)
-    side_cap = sum(w * a.capability.value for a, w in side)
+        adv_power[i] = sum(w * power[a.id] * best_route(s, ties, a, cid, p) for a, w in side)
+    side_cap = sum(w * power[a.id] for a, w in side)
     return adv_power, side_cap
 
 
-def stepping_stone_power(s: Scenario, clients: list[Actor], ties, side_cap: float, p: Parameters) -> np.ndarray:
+def stepping_stone_power(
+    s: Scenario, clients: list[Actor], ties, adv_power: np.ndarray, side_cap: float, power: dict[str, float],
+    p: Parameters,
+) -> np.ndarray:
     """[j, i]: the adversary, having occupied j, strikes i from j's territory
-    with its own power plus part of what it took from j."""
+    with the force that reached j (``adv_power[j]``; the side's whole
+    capability ``side_cap`` with ``m_conquest_strike`` off) plus the absorbed
+    share of j's capability, over the j-i tie (minimum distance: the occupier
+    holds j's border) at the adversary's reach, or at the naval reach it
+    acquires with j (``m_acquired_reach``, H7)."""
     adversary = s.adversary
     n = len(clients)
     step_power = np.zeros((n, n))
     for j, cj in enumerate(clients):
+        force = adv_power[j] if p.m_conquest_strike else side_cap
+        nu = adversary.maritime_reach.value
+        if p.m_acquired_reach:
+            nu = max(nu, p.acquired_reach * cj.maritime_reach.value)
         for i, ci in enumerate(clients):
             if i == j:
                 continue
             t = ties[frozenset((cj.id, ci.id))]
             step_power[j, i] = (
-                (side_cap + p.conquest_absorption * cj.capability.value)
-                * gradient(t.distance_km, adversary.maritime_reach.value, p)
-                * mode_factor(t.by_land, t.contiguity, adversary.maritime_reach.value, p)
+                (force + p.conquest_absorption * power[cj.id])
+                * gradient(t.distance_km, nu, p)
+                * mode_factor(t.by_land, t.contiguity, nu, p)
             )
     return step_power
 
 
-def patron_projection(s: Scenario, ties, ids: list[str], p: Parameters) -> np.ndarray:
+def conquest_probability(adv_power: np.ndarray, step_power: np.ndarray, node_defence: np.ndarray,
+                         p: Parameters) -> np.ndarray:
+    """(m, n): for each of m defence profiles, the probability that the
+    adversary occupies each client along its most credible route.
+
+    A route is a chain of clients occupied one after another; its
+    probability is the product of its legs' contest probabilities. The first
+    leg is the direct threat ``CSF(A_j, D_j)``; the leg from occupied j to i
+    is ``CSF(S_ji, D_i)``. The best route is found by a max-product
+    Bellman-Ford relaxation: after k rounds every route of up to k + 1 legs
+    is covered. Every leg's probability is at most 1, so a route that
+    revisits a client is never better than the one without the detour, and
+    n - 1 rounds (or the first round that changes nothing) give the exact
+    best over all simple routes. ``m_k_leg_routes`` off stops after one
+    round (at most two legs, the v1 stepping stone)."""
+    d = np.asarray(node_defence, float)
+    m, n = d.shape
+    r = csf(adv_power[None, :], d, p)
+    if n < 2:
+        return r
+    leg = csf(step_power[None, :, :], d[:, None, :], p)  # (m, j, i)
+    leg *= ~np.eye(n, dtype=bool)[None]
+    rounds = n - 1 if p.m_k_leg_routes else 1
+    for _ in range(rounds):
+        nxt = np.maximum(r, (r[:, :, None] * leg).max(axis=1))
+        if np.array_equal(nxt, r):
+            break
+        r = nxt
+    return r
+
+
+def occupation_threat(th, member: np.ndarray, defence: np.ndarray) -> np.ndarray:
+    """theta (m, n): each member's occupation threat under its group's
+    defence, along the most credible route (docs/model.md, section 2.7).
+
+    A member is defended at ``defence``; every other client at its
+    status-quo defence (the group cannot know what the others will do).
+    Columns outside the group are 0."""
+    member = np.asarray(member, bool)
+    node_defence = np.where(member, defence, th.base_defence[None, :])
+    r = conquest_probability(th.adv_power, th.step_power, node_defence, th.params)
+    return np.where(member, r, 0.0)
+
+
+def patron_projection(s: Scenario, ties, ids: list[str], power: dict[str, float], p: Parameters) -> np.ndarray:
     """The patron's power projected at each client (zero without a patron)."""
     out = np.zeros(len(ids))
     if s.patron is not None:
         for i, cid in enumerate(ids):
-            out[i] = s.patron.capability.value * best_route(s, ties, s.patron, cid, p)
+            out[i] = power[s.patron.id] * best_route(s, ties, s.patron, cid, p)
     return out
 
 
-def outside_projection(s: Scenario, ties, ids: list[str], p: Parameters) -> np.ndarray:
+def outside_projection(s: Scenario, ties, ids: list[str], power: dict[str, float], p: Parameters) -> np.ndarray:
     """Linked outside states' power projected at each client."""
     out = np.zeros(len(ids))
     for o in s.by_role(Role.outside):
         if o.linked:
             for i, cid in enumerate(ids):
-                out[i] += o.capability.value * best_route(s, ties, o, cid, p)
+                out[i] += power[o.id] * best_route(s, ties, o, cid, p)
     return out
+
+
+def converged_divergence(divergence: np.ndarray, theta_route_sq: np.ndarray, p: Parameters) -> np.ndarray:
+    """Threat convergence: a client's effective threat-perception divergence
+    falls with its occupation threat, delta (1 - eta theta) (``m_threat_convergence``)."""
+    if not p.m_threat_convergence:
+        return divergence.copy()
+    return divergence * (1.0 - p.convergence * theta_route_sq)
 
 
 def status_quo_threat(cap, proj, prior_cc, prior_patron, patron_proj, adv_power, p: Parameters):
