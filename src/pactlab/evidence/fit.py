@@ -90,20 +90,39 @@ class FitResult:
 
 
 def free_specs(theory: Theory, only: Sequence[str] | None = None):
-    """The theory's fittable numeric parameters (``free=True``), optionally a named subset."""
-    specs = [s for s in theory.specs if s.free and s.kind == "float"]
+    """The fittable parameters: the numeric ones declared ``free=True`` and the logit precisions
+    (numeric parameters that may be infinite), optionally a named subset. Without ``only``: the
+    declared-free ones, or, for a theory that declares none, its precisions."""
+    numeric = [s for s in theory.specs if s.kind == "float"]
+    fittable = [s for s in numeric if s.free or s.allow_inf]
     if only:
-        known = {s.name for s in specs}
+        known = {s.name for s in fittable}
         bad = [n for n in only if n not in known]
         if bad:
             raise FitError(f"--free: {', '.join(bad)} is not a fittable parameter of {theory.name!r}; "
                            f"fittable: {', '.join(sorted(known)) or 'none'}")
-        specs = [s for s in specs if s.name in only]
-    return specs
+        return [s for s in fittable if s.name in only]
+    return [s for s in numeric if s.free] or [s for s in numeric if s.allow_inf]
 
 
-def _objective(theory: Theory, cases: Sequence[FitCase], names: list[str], base: dict) -> Callable:
+def has_probability_model(theory: Theory, values: Mapping[str, Any] | None = None) -> bool:
+    """Whether ``theory`` gives log-probabilities at ``values``: it says so (``supports_log_prob``),
+    or its precisions (parameters that may be infinite) are all finite there -- Cohen's model
+    with its precisions set explicitly."""
+    if getattr(theory, "supports_log_prob", False):
+        return True
+    inf = [s.name for s in theory.specs if s.allow_inf]
+    if not inf:
+        return False
+    p = theory.params(values)
+    return all(math.isfinite(float(p[n])) for n in inf)
+
+
+def _objective(theory: Theory, cases: Sequence[FitCase], names: list[str], base: dict,
+               lo: np.ndarray | None = None, hi: np.ndarray | None = None) -> Callable:
     def nll(x: np.ndarray) -> float:
+        if lo is not None:  # finite-difference steps at a bound stay inside it
+            x = np.clip(x, lo, hi)
         p = dict(base)
         p.update({n: float(v) for n, v in zip(names, x)})
         tot = 0.0
@@ -136,9 +155,9 @@ def _hessian(f: Callable, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.n
 def fit(theory: Theory, cases: Sequence[FitCase], *, free: Sequence[str] | None = None, optimizer: str = "lbfgs",
         start: Mapping[str, Any] | None = None, starts: int = 3, seed: int = 0, maxiter: int = 200) -> FitResult:
     """Maximum-likelihood fit of ``theory``'s fittable parameters on ``cases`` (see the module docstring)."""
-    if not getattr(theory, "supports_log_prob", False):
-        raise FitError(f"theory {theory.name!r} has no probability model yet (supports_log_prob is false), "
-                       "so it cannot be fitted by likelihood")
+    if not has_probability_model(theory, start):
+        raise FitError(f"theory {theory.name!r} has no probability model at these parameters (supports_log_prob "
+                       "is false and its precisions are not all finite), so it cannot be fitted by likelihood")
     if not cases:
         raise FitError("no training episode: nothing to fit (is --train-to after the first window's end?)")
     specs = free_specs(theory, free)
@@ -160,7 +179,7 @@ def fit(theory: Theory, cases: Sequence[FitCase], *, free: Sequence[str] | None 
     lo = np.array([s.lower if s.lower is not None else -50.0 for s in specs], float)
     hi = np.array([s.upper if s.upper is not None else 50.0 for s in specs], float)
     lo = np.where([s.strict_lower for s in specs], lo + 1e-9, lo)
-    nll = _objective(theory, cases, names, base)
+    nll = _objective(theory, cases, names, base, lo, hi)
     x0 = np.array([base[n] for n in names], float)
     f_default = nll(x0)
     rng = np.random.default_rng(seed)
@@ -243,11 +262,15 @@ def fit(theory: Theory, cases: Sequence[FitCase], *, free: Sequence[str] | None 
     )
 
 
-def write_params(result: FitResult, path: Path | str, manifest: Mapping[str, Any]) -> Path:
-    """The parameter file: the fit and its provenance manifest (see :mod:`pactlab.manifest`)."""
+def write_params(result: FitResult, path: Path | str, manifest: Mapping[str, Any],
+                 bootstrap: Mapping[str, Any] | None = None) -> Path:
+    """The parameter file: the fit, its bootstrap (when made) and its provenance manifest
+    (see :mod:`pactlab.manifest`)."""
     from pactlab.files import atomic_write_json
 
     body = result.to_json()
+    if bootstrap is not None:
+        body["bootstrap"] = dict(bootstrap)
     body["provenance"] = dict(manifest)
     return atomic_write_json(path, body)
 
@@ -375,3 +398,42 @@ def prequential(theory: Theory, cases: Sequence[FitCase], *, min_train: int = 10
             row.update(scored=True, log_score_fit=a, log_score_defaults=b, difference=a - b, digest=r.digest)
         rows.append(row)
     return rows
+
+
+# --------------------------------------------------------------------------- tied parameters
+class Tied(Theory):
+    """``theory`` with several numeric parameters tied to one: the new parameter ``name`` sets
+    each of ``members`` (e.g. one logit precision for all five of Cohen's model, so that a fit
+    has one free direction where the data cannot tell the five apart). Every other parameter is
+    the theory's own. Predictions and log-probabilities are the theory's at the expanded set."""
+
+    def __init__(self, theory: Theory, name: str, members: Sequence[str], default: float, doc: str = ""):
+        from dataclasses import replace
+
+        by = {s.name: s for s in theory.specs}
+        bad = [m for m in members if m not in by or by[m].kind != "float"]
+        if bad or not members:
+            raise FitError(f"cannot tie {', '.join(bad) or 'nothing'}: not numeric parameters of {theory.name!r}")
+        first = by[members[0]]
+        self.inner, self.tied, self.members = theory, name, tuple(members)
+        self.name = f"{theory.name}[{name}]"
+        self.title, self.citation = theory.title, theory.citation
+        self.specs = tuple(s for s in theory.specs if s.name not in self.members) + (
+            replace(first, name=name, default=default, free=True, allow_inf=False,
+                    doc=doc or f"one value for {', '.join(self.members)}"),)
+
+    @property
+    def supports_log_prob(self) -> bool:  # type: ignore[override]
+        return has_probability_model(self.inner, self.expand(self.params()))
+
+    def expand(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        p = dict(self.params(params))
+        v = p.pop(self.tied)
+        p.update({m: v for m in self.members})
+        return p
+
+    def predict(self, scenario, params=None):
+        return self.inner.predict(scenario, self.expand(params))
+
+    def log_prob(self, scenario, observed, params=None):
+        return self.inner.log_prob(scenario, observed, self.expand(params))
