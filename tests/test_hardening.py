@@ -315,3 +315,37 @@ def test_one_design_vocabulary():
     assert backtest_label([[1], [2, 3]]) == designs.design_label([(1, True), (2, True)]) == "hub-and-spoke"
     out = invoke("cases").output
     assert "mixed" not in out
+
+
+def _bracket_scenario(tmp_path) -> Path:
+    """korea-1953 with "[/bold]" and "[draft]" in its title, a client's name and a source note."""
+    text = _text("korea-1953")
+    old = "title: US-Republic of Korea Mutual Defense Treaty, 1 October 1953\n"
+    assert old in text
+    text = text.replace(old, 'title: "Korea [/bold] [draft] treaty"\n', 1)
+    text = text.replace("name: South Korea (Republic of Korea)", 'name: "South Korea [/bold] [draft]"', 1)
+    text = text.replace("note: After the Vandenberg Resolution.", 'note: "After [draft] the [/bold] resolution."', 1)
+    return _write(tmp_path, "brackets", text)
+
+
+def test_brackets_print_verbatim_in_run_validate_and_explore(tmp_path):
+    """Item 1: user text with markup-like brackets prints as written in every command that shows it."""
+    p = _bracket_scenario(tmp_path)
+    title = "Korea [/bold] [draft] treaty"
+    r = invoke("validate", p)
+    assert r.exit_code == 0 and "ok (korea-1953" in r.output, r.output
+    r = invoke("run", p)
+    assert r.exit_code == 0, r.output
+    assert title in r.output
+    r = invoke("explore", "montecarlo", p, "--draws", 12, "--seed", 1, "--chunk-size", 6, "--out", tmp_path / "mc")
+    assert r.exit_code == 0, r.output
+    assert f"Monte Carlo: {title}" in r.output
+    r = invoke("explore", "query", tmp_path / "mc", "SELECT '[/bold] [draft]' AS label, count(*) AS n FROM draws")
+    assert r.exit_code == 0, r.output
+    assert "[/bold] [draft]" in r.output
+
+
+def test_case_table_prints_without_markup_errors():
+    r = invoke("cases")
+    assert r.exit_code == 0, r.output
+    assert "Case table" in r.output

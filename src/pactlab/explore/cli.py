@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape as e
 
 ENGINE_HELP = "where the solves run: this process, a pool of processes, or Dask"
 
@@ -152,7 +153,7 @@ def _print_mc(s, summ, run) -> None:
     from rich.table import Table
 
     con = _console()
-    con.rule(f"[bold]Monte Carlo: {s.title}[/]")
+    con.rule(f"[bold]Monte Carlo: {e(s.title)}[/]")
     con.print(f"{summ['draws']} draws ({run['chunks_run']} chunks run, {run['chunks_reused']} reused) on "
               f"{run['engine']}, {run['seconds']:.1f} s; results in {run['folder']}")
     con.print(f"Prediction at the coded values: [bold]{summ['coded_design']}[/]; it is the design in "
@@ -162,13 +163,13 @@ def _print_mc(s, summ, run) -> None:
     for c in ("design", "draws", "share", "95 % interval"):
         t.add_column(c)
     for r in summ["shares"]:
-        t.add_row(r["design"], str(r["draws"]), f"{r['share']:.3f}", f"{r['low']:.3f}-{r['high']:.3f}")
+        t.add_row(e(str(r["design"])), str(r["draws"]), f"{r['share']:.3f}", f"{r['low']:.3f}-{r['high']:.3f}")
     con.print(t)
     m = Table(title="Inputs that move the modal design (share of draws with it, by the input's value)")
     for c in ("input", "rule", "effect", "by value"):
         m.add_column(c)
     for r in summ["movers"]:
-        m.add_row(r["input"], r["rule"], f"{r['effect']:.3f}",
+        m.add_row(e(str(r["input"])), e(str(r["rule"])), f"{r['effect']:.3f}",
                   "; ".join(f"{g['value']}: {g['share_modal']:.2f}" for g in r["groups"]))
     con.print(m)
 
@@ -236,7 +237,7 @@ def _print_tip(s, res) -> None:
     from rich.table import Table
 
     con = _console()
-    con.rule(f"[bold]What would it take: {s.title} → {res['target']}[/]")
+    con.rule(f"[bold]What would it take: {e(s.title)} → {e(str(res['target']))}[/]")
     con.print(f"Prediction at the coded values: [bold]{res['coded_design']}[/].")
     if res["coded_design"] == res["target"]:
         con.print("The target is already the prediction.")
@@ -246,7 +247,7 @@ def _print_tip(s, res) -> None:
         t.add_column(c)
     for r in res["inputs"]:
         th = r["thresholds"][0] if r["thresholds"] else None
-        t.add_row(r["input"], r["rule"], f"{r['coded']:.4g}",
+        t.add_row(e(str(r["input"])), e(str(r["rule"])), f"{r['coded']:.4g}",
                   "not reached in the span" if th is None else f"{th['value']:.4g} ({th['direction']})",
                   "" if th is None else f"{th['normalised']:.3f}", "yes" if r["monotone"] else "[yellow]no[/]",
                   "" if th is None else ("yes" if th["verified"] else "[red]no[/]"))
@@ -331,17 +332,17 @@ def sensitivity(scenario, target, method, n, groups, from_, vary, seed, engine, 
         from rich.table import Table
 
         con = _console()
-        con.rule(f"[bold]Sensitivity of P({target}): {s.title}[/] ({res['method']})")
+        con.rule(f"[bold]Sensitivity of P({e(str(target))}): {e(s.title)}[/] ({res['method']})")
         con.print(f"P({target}) = {res['p_target']:.3f} over {res.get('evaluations', res.get('draws'))} evaluations.")
         if res.get("note"):
-            con.print(f"[yellow]note:[/] {res['note']}")
+            con.print(f"[yellow]note:[/] {e(str(res['note']))}")
         if res["indices"]:
             keys = [k for k in res["indices"][0] if k != "name"]
             t = Table()
             for c in ["name", *keys]:
                 t.add_column(c)
             for r in res["indices"]:
-                t.add_row(r["name"], *("—" if r[k] is None else f"{r[k]:.3f}" for k in keys))
+                t.add_row(e(str(r["name"])), *("—" if r[k] is None else f"{r[k]:.3f}" for k in keys))
             con.print(t)
     if report is not None:
         click.echo(f"report written to {report}", err=True)
@@ -386,7 +387,7 @@ def discover(results, target, threshold, depth, report, fmt):
 
         con = _console()
         pr = res["prim"]
-        con.rule(f"[bold]Scenario discovery: {res['scenario']} → {target}[/]")
+        con.rule(f"[bold]Scenario discovery: {e(str(res['scenario']))} → {e(str(target))}[/]")
         con.print(f"{res['target_draws']} of {res['draws']} draws give {target} (density {res['base_density']:.3f}).")
         con.print(f"PRIM box: coverage {pr['coverage']:.3f}, density {pr['density']:.3f}"
                   + ("" if pr["met_threshold"] else f" (no box reached the density threshold {threshold})"))
@@ -394,13 +395,13 @@ def discover(results, target, threshold, depth, report, fmt):
         for c in ("input", "low", "high", "range in the draws"):
             t.add_column(c)
         for b in pr["restricted"]:
-            t.add_row(b["input"], f"{b['low']:.4g}", f"{b['high']:.4g}", f"{b['range'][0]:.4g}-{b['range'][1]:.4g}")
+            t.add_row(e(str(b["input"])), f"{b['low']:.4g}", f"{b['high']:.4g}", f"{b['range'][0]:.4g}-{b['range'][1]:.4g}")
         con.print(t)
         c = Table(title=f"CART leaves with the target (depth {depth}, accuracy {res['cart']['accuracy']:.3f})")
         for col in ("rule", "draws", "density", "coverage"):
             c.add_column(col)
         for lf in res["cart"]["leaves"]:
-            c.add_row(lf["rule"], str(lf["draws"]), f"{lf['density']:.3f}", f"{lf['coverage']:.3f}")
+            c.add_row(e(str(lf["rule"])), str(lf["draws"]), f"{lf['density']:.3f}", f"{lf['coverage']:.3f}")
         con.print(c)
     if report is not None:
         click.echo(f"report written to {report}", err=True)
@@ -432,7 +433,7 @@ def query(results, sql, fmt):
 
         t = Table()
         for c in df.columns:
-            t.add_column(str(c))
+            t.add_column(e(str(c)))
         for row in df.itertuples(index=False):
-            t.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+            t.add_row(*(f"{v:.4g}" if isinstance(v, float) else e(str(v)) for v in row))
         _console().print(t)
