@@ -340,3 +340,23 @@ def test_cli_bad_file_in_data_folder(tmp_path):
 
 
 _ = np
+
+
+def test_scoreboard_text_prints_data_derived_brackets_verbatim(data, tmp_path):
+    """Issue 10 item 1: skip reasons and notes come from the data files; rich markup must not eat them."""
+    import io
+
+    from rich.console import Console
+
+    from pactlab.evidence.cli_backtest import print_scoreboard
+
+    r = _cli("backtest", "--data", DATA, "--from", 1951, "--to", 1955, "--format", "json")
+    assert r.exit_code == 0, r.output
+    sb = json.loads(r.output)
+    sb["episodes"]["skipped_list"] = [{"episode": "2@1951-1955[/bold]", "n_clients": 3, "reason": "name [draft]"}]
+    sb["notes"] = ["[/bold] in a state name [draft]"]
+    buf = io.StringIO()
+    print_scoreboard(Console(file=buf, width=200), sb)
+    out = buf.getvalue()
+    assert "2@1951-1955[/bold] (3 clients): name [draft]" in out
+    assert "[/bold] in a state name [draft]" in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -129,6 +130,7 @@ def print_scoreboard(console: Console, sb: dict) -> None:
             t.add_row(*r)
         console.print(t)
     for s in ep.get("skipped_list", []):
-        console.print(f"[yellow]skipped[/] {s['episode']} ({s['n_clients']} clients): {s['reason']}", highlight=False)
+        console.print(f"[yellow]skipped[/] {escape(str(s['episode']))} ({s['n_clients']} clients): "
+                      f"{escape(str(s['reason']))}", highlight=False)
     for n in sb.get("notes", []):
-        console.print(f"[yellow]note:[/] {n}", highlight=False)
+        console.print(f"[yellow]note:[/] {escape(str(n))}", highlight=False)

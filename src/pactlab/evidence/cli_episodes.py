@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 EPILOG = """\b
@@ -88,7 +89,7 @@ def episodes(data_dir: Path | None, y1: int, y2: int, rule: str, controls: int, 
                   f"{diag['not_rival']} of {diag['n_rivalry_known']}, an ally {diag['ally']}; rules used "
                   + ", ".join(f"{k} {v}" for k, v in diag["rules"].items()), highlight=False)
     for n in es.notes:
-        console.print(f"[yellow]note:[/] {n}", highlight=False)
+        console.print(f"[yellow]note:[/] {escape(str(n))}", highlight=False)
 
 
 def _print_episode(console: Console, data, ep, fmt: str) -> None:
@@ -97,13 +98,13 @@ def _print_episode(console: Console, data, ep, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(asdict(ep), indent=1, default=str))
         return
-    name = lambda c: f"{data.state_name(c, ep.start - 1) or c} ({c})"  # noqa: E731
+    name = lambda c: escape(f"{data.state_name(c, ep.start - 1) or c} ({c})")  # noqa: E731
     a = ep.adversary
     console.rule(f"[bold]{ep.key}[/]: {name(ep.patron)}")
     console.print(f"adversary: {name(a.ccode) if a.ccode else 'none'} (rule {a.rule}"
                   + (f"; {a.diagnostic()}" if a.diagnostic() else "") + ")", highlight=False)
     if ep.skip:
-        console.print(f"skipped: {ep.skip}")
+        console.print(f"skipped: {escape(str(ep.skip))}")
         return
     t = Table(title="events")
     for col in ("ATOP", "kind", "year", "role", "status", "level", "scope", "clients"):
@@ -129,7 +130,7 @@ def _print_episode(console: Console, data, ep, fmt: str) -> None:
                       + (f"; later-year fallbacks for {', '.join(map(str, p.later_fallback))}" if p.later_fallback
                          else ""), highlight=False)
     for c, why in ep.outside_rule:
-        console.print(f"signer outside the candidate rule: {name(c)}: {why}", highlight=False)
+        console.print(f"signer outside the candidate rule: {name(c)}: {escape(str(why))}", highlight=False)
     if ep.split_pairs:
         console.print(f"{len(ep.split_pairs)} signer pairs fall in different design parts (scored as such)")
     if ep.other_led:
