@@ -360,3 +360,21 @@ def test_scoreboard_text_prints_data_derived_brackets_verbatim(data, tmp_path):
     out = buf.getvalue()
     assert "2@1951-1955[/bold] (3 clients): name [draft]" in out
     assert "[/bold] in a state name [draft]" in out
+
+
+def test_build_out_is_not_overwritten_without_force(tmp_path):
+    """Issue 10 item 14: `build --out` refuses an existing file unless --force, and a missing folder
+    unless --parents."""
+    args = ["build", "--data", DATA, "--patron", 2, "--clients", "200,220", "--year", 1949, "--adversary", 365]
+    out = tmp_path / "t.yaml"
+    out.write_text("kept\n", encoding="utf-8")
+    r = _cli(*args, "--out", out)
+    assert r.exit_code == 1 and "already exists; add --force" in r.output and "Traceback" not in r.output
+    assert out.read_text(encoding="utf-8") == "kept\n"
+    r = _cli(*args, "--out", out, "--force")
+    assert r.exit_code == 0, r.output
+    assert out.read_text(encoding="utf-8").startswith("# Scenario built from data")
+    deep = tmp_path / "a" / "b" / "t.yaml"
+    r = _cli(*args, "--out", deep)
+    assert r.exit_code == 1 and "--parents" in r.output and not deep.parent.exists()
+    assert _cli(*args, "--out", deep, "--parents").exit_code == 0 and deep.exists()

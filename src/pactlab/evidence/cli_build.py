@@ -58,8 +58,11 @@ def _code_list(text: str | None, option: str) -> list[int] | None:
 @click.option("--allow-later", is_flag=True,
               help="for states without a record in the year before, use the codebook's later-year fallbacks "
                    "(flagged TIME-ORDER EXCEPTION; never for backtests)")
+@click.option("--force", is_flag=True, help="overwrite the YAML file if it already exists")
+@click.option("--parents", is_flag=True, help="create the folder of --out if it does not exist")
 def build(data_dir: Path | None, patron: int | None, year: int, clients: str, adversary: int,
-          aligned: str | None, out: Path | None, scenario_id: str | None, allow_later: bool) -> None:
+          aligned: str | None, out: Path | None, scenario_id: str | None, allow_later: bool,
+          force: bool = False, parents: bool = False) -> None:
     """Build a theatre (scenario YAML) from the COW and ATOP records alone.
 
     Facts come from the data for the year before YEAR: capabilities (NMC CINC),
@@ -78,6 +81,12 @@ def build(data_dir: Path | None, patron: int | None, year: int, clients: str, ad
     scenario = build_theatre(d, patron, year, client_codes, adversary, aligned=aligned_codes,
                              scenario_id=scenario_id, allow_later=allow_later)
     path = out if out is not None else Path(f"{scenario['id']}.yaml")
+    from pactlab.files import OutputPathError, output_file
+
+    try:
+        output_file(path, force=force, parents=parents, option="--out")
+    except OutputPathError as exc:
+        raise BuildOptionError(str(exc)) from None
     try:
         write_yaml(scenario, path)
     except OSError as exc:
