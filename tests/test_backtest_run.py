@@ -378,3 +378,11 @@ def test_build_out_is_not_overwritten_without_force(tmp_path):
     r = _cli(*args, "--out", deep)
     assert r.exit_code == 1 and "--parents" in r.output and not deep.parent.exists()
     assert _cli(*args, "--out", deep, "--parents").exit_code == 0 and deep.exists()
+
+
+def test_piped_backtest_tables_use_the_same_width_as_run():
+    """Issue 10 item 15: piped output folded at 80 columns in backtest, 160 in run."""
+    r = _cli("backtest", "--data", DATA, "--from", 1951, "--to", 1955)
+    assert r.exit_code == 0, r.output
+    widest = max(len(line) for line in r.output.splitlines())
+    assert 80 < widest <= 160, widest

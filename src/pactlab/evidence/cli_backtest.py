@@ -52,8 +52,8 @@ def backtest(data_dir: Path | None, y1: int, y2: int, out: Path | None, report: 
     from pactlab.evidence.backtest import evaluate, run_backtest, scoreboard_json, write_outputs
     from pactlab.evidence.episodes import BacktestError
 
-    console = Console()
-    err = Console(stderr=True)
+    from pactlab.cli import console, err_console as err  # one width rule for every command's output
+
     data = open_data(data_dir)
     if report is not None and report.exists() and report.is_dir():
         raise BacktestError(f"--report {report} is a folder; give a file name ending in .html")
