@@ -394,6 +394,14 @@ def test_h1_joining_beats_imposing_any_clients(d, data):
 # ===========================================================================
 
 
+def test_durability_refuses_a_treaty_without_clients():
+    """A hazard averaged over no members would be NaN: refused with a message."""
+    th = theatre(synthetic_dict(3, 1))
+    with pytest.raises(ValueError, match="at least one client"):
+        durability(th, [], 2, False)
+    assert np.isfinite(durability(th, [0], 2, False)[0])
+
+
 @FAST
 @given(d=scenario_dicts(2, 6), data=st.data(), factor=factors)
 def test_h2_h3_durability_hazard(d, data, factor):

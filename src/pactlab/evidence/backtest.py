@@ -148,6 +148,8 @@ def _treaty_predictions(result, scenario, code, ep: Episode, params: Parameters)
         if th is None:
             th = compile_theatre(scenario, params)
         idx = [th.ids.index(a.id) for a in scenario.clients if a.ccode in rt.clients]
+        if not idx:  # no member of the record treaty is a client of this theatre: nothing to score
+            continue
         lcc = int(min((th.prior_cc[i, j] for i in idx for j in idx if i != j), default=0))
         hz, _ = durability(th, idx, lcc, False)
         rank = max((("none", "consult", "defend").index(pledge.get(c, "none")) for c in rt.clients), default=0)

@@ -20,6 +20,9 @@ def durability(
     :func:`pactlab.model.treaties.indigenous_share`); by default the level
     weight of their pledge to each other."""
     p = th.params
+    if not clients:
+        # a treaty has at least one client; a mean over none would be NaN
+        raise ValueError("durability: a treaty needs at least one client (got none)")
     idx = np.array(clients)
     pairs = [(a, b) for k, a in enumerate(clients) for b in clients[k + 1 :]]
     disp = float(np.mean([th.dispute[a, b] for a, b in pairs])) if pairs else 0.0
