@@ -133,6 +133,17 @@ def load_scenario_text(text: str):
     return parse_scenario(yaml.safe_load(text))
 
 
+def test_capability_curve_stays_within_the_schema_range():
+    """A CINC share swept to ten times its coded value would pass 1 (the US in
+    1953 has 0.31): the curve stops at the schema's bound and every point solves."""
+    s = get("korea-1953")
+    inp = next(i for i in logic.inputs(s) if i.path == "actors.USA.capability")
+    assert inp.value * 10 > 1.0
+    pts = logic.curve(s, inp, n=5)
+    assert pts[-1][0] == 1.0 and pts[0][0] == pytest.approx(inp.value / 10)
+    assert all(0 < x <= 1.0 for x, _, _ in pts)
+
+
 def test_tipping_curve_and_smallest_changes():
     s = get("korea-1953")
     inp = next(i for i in logic.inputs(s) if i.path == "actors.ROK.patron_stake")

@@ -21,7 +21,7 @@ from pactlab.errors import PactlabError, ScenarioError
 from pactlab.model.result import Result
 from pactlab.scenarios.edit import to_yaml, with_changes
 from pactlab.scenarios.loader import parse_scenario
-from pactlab.scenarios.schema import Level, Role, Scenario, Sovereignty
+from pactlab.scenarios.schema import CAPABILITY_UNITS, MAX_DISTANCE_KM, Level, Role, Scenario, Sovereignty
 
 #: Seconds one solve may take before the explorer gives up on it. The exact
 #: solve of the largest theatre the schema allows (12 clients) has a median
@@ -58,10 +58,11 @@ class Input:
     value: Any
     choices: tuple[str, ...] = ()
     group: str = ""
+    limits: tuple[float, float] | None = None  # the schema's range for a positive or nonnegative input
 
     @property
     def bounds(self) -> tuple[float, float] | None:
-        return (0.0, 1.0) if self.kind == "unit" else None
+        return (0.0, 1.0) if self.kind == "unit" else self.limits
 
 
 _CLIENT_UNIT = (("maritime_reach", "maritime reach"), ("provocation", "provocation"),
@@ -74,7 +75,8 @@ def inputs(s: Scenario) -> list[Input]:
     out: list[Input] = []
     for a in s.actors:
         g = f"{a.name} ({a.id}, {a.role.value.replace('_', ' ')})"
-        out.append(Input(f"actors.{a.id}.capability", f"{a.id} capability", "positive", a.capability.value, group=g))
+        out.append(Input(f"actors.{a.id}.capability", f"{a.id} capability", "positive", a.capability.value, group=g,
+                         limits=CAPABILITY_UNITS[s.unit][:2]))
         # CAP2: what the military power measures read (docs/model.md 2.9)
         for f, lab in (("milex_share", "military expenditure share"), ("milper_share", "military personnel share")):
             v = getattr(a, f, None)
@@ -106,7 +108,7 @@ def inputs(s: Scenario) -> list[Input]:
         out.append(Input(f"disputes.{k}.intensity", f"dispute {d.a}-{d.b}", "unit", d.intensity, group="Disputes"))
     for k, f in enumerate(s.footholds):
         out.append(Input(f"footholds.{k}.distance_km", f"foothold {f.holder} near {f.near}: distance (km)",
-                         "nonnegative", f.distance_km, group="Footholds"))
+                         "nonnegative", f.distance_km, group="Footholds", limits=(0.0, MAX_DISTANCE_KM)))
     return out
 
 
@@ -285,7 +287,8 @@ class Tip:
 def curve(s: Scenario, inp: Input, n: int = 21) -> list[tuple[float, str, int]]:
     """The design along one input's range: (value, design, number of treaties)
     at ``n`` evenly spaced values (unit inputs over [0, 1]; capabilities and
-    distances from a tenth to ten times the coded value)."""
+    distances from a tenth to ten times the coded value, within the range
+    the scenario schema allows: a CINC share stays at most 1)."""
     if n * 1 > MAX_SWEEP_SOLVES:
         raise AppError(f"{n} solves is more than one request may run ({MAX_SWEEP_SOLVES})")
     lo, hi = _range(inp)
@@ -302,7 +305,10 @@ def _range(inp: Input) -> tuple[float, float]:
         return 0.0, 1.0
     if inp.kind in ("positive", "nonnegative"):
         v = float(inp.value) or 1.0
-        return v / 10, v * 10
+        lo, hi = v / 10, v * 10
+        if inp.limits is not None:  # within the schema's range (a CINC share stays at most 1)
+            lo, hi = max(lo, inp.limits[0]), min(hi, inp.limits[1])
+        return lo, hi
     raise AppError(f"{inp.label}: not a numeric input")
 
 
