@@ -209,6 +209,36 @@ def test_cases_json():
     assert isinstance(data, list) and data
 
 
+def test_cases_at_fitted_parameters(tmp_path):
+    """--params reads a file of pactlab fit (here one tied logit precision) and scores the
+    cases at those values: the same rows as the case table at the expanded parameter set."""
+    from pactlab.evidence.cases import case_table, json_rows
+    from pactlab.evidence.fit import FORMAT
+    from pactlab.model.params import PRECISIONS, Parameters
+
+    f = tmp_path / "fit.json"
+    f.write_text(json.dumps({"format": FORMAT, "theory": "cohen[precision]", "parameters": {"precision": 3.0}}))
+    data = json.loads(_ok(invoke("cases", "--params", str(f), "--format", "json")).output)
+    want = json_rows(case_table(Parameters(**{k: 3.0 for k in PRECISIONS})))
+    assert data == json.loads(json.dumps(want))
+    assert "digest" in " ".join(_ok(invoke("cases", "--params", str(f))).output.split())
+
+
+@pytest.mark.parametrize("body, expect", [
+    ({"format": "pactlab-params/1", "theory": "geography", "parameters": {}}, "field 'theory'"),
+    ({"format": "pactlab-params/1", "theory": "cohen", "parameters": {"base_hazard": -1.0}}, "field 'parameters'"),
+    ({"format": "pactlab-params/1", "theory": "cohen[precision]", "parameters": {}}, "'precision'"),
+    ({"theory": "cohen"}, "field 'format'"),
+])
+def test_cases_params_file_errors(tmp_path, body, expect):
+    f = tmp_path / "bad.json"
+    f.write_text(json.dumps(body))
+    r = invoke("cases", "--params", str(f))
+    assert r.exit_code != 0 and "Traceback" not in r.output
+    assert str(f) in " ".join(r.output.split()) or f.name in r.output
+    assert expect in " ".join(r.output.split())
+
+
 # --- help ---------------------------------------------------------------------------------
 
 COMMANDS = ["run", "list", "validate", "cases"]

@@ -279,11 +279,14 @@ Examples:
   pactlab cases                    # the table in the terminal
   pactlab cases --format csv > cases.csv
   pactlab cases --regenerate       # after a reviewed model change; then git diff
+  pactlab cases --params fit-1939.json   # at parameters from pactlab fit (out of sample if fitted before 1939)
 """)
+@click.option("--params", "params_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="a parameter file written by pactlab fit for Cohen's model (--theory cohen); default: the shipped set")
 @click.option("--regenerate", is_flag=True,
               help="rewrite tests/golden/cases.json and the table in docs/cases.md from the current model")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
-def cases(regenerate: bool, fmt: str) -> None:
+def cases(params_file: Path | None, regenerate: bool, fmt: str) -> None:
     """Score the model on the built-in historical cases (the case table).
 
     Each case's predicted design, commitment level and durability class are
@@ -295,11 +298,21 @@ def cases(regenerate: bool, fmt: str) -> None:
 
     from pactlab.evidence.cases import case_table, exact_scoreboard, json_rows, regenerate as regen, scoreboard
 
+    if regenerate and params_file is not None:
+        raise click.UsageError("--regenerate rewrites the golden results at the shipped parameters; leave out --params")
     if regenerate:
         ok, n = regen()
         console.print(f"golden results rewritten; reproduced {ok} of {n} historical cases (lenient rule)")
         return
-    rows = case_table()
+    if params_file is not None:
+        from pactlab.evidence.cases import params_from_file
+
+        params = params_from_file(params_file)
+        title = f"Case table at the parameters of {params_file} (digest {params.digest()})"
+        rows = case_table(params)
+    else:
+        title = "Case table (in-sample: the defaults were set after seeing these cases)"
+        rows = case_table()
     if fmt == "json":
         click.echo(json.dumps(json_rows(rows), indent=2))
         return
@@ -307,7 +320,7 @@ def cases(regenerate: bool, fmt: str) -> None:
         flat = [{k: v for k, v in d.items() if k != "treaty_scores"} for d in json_rows(rows)]
         click.echo(pd.DataFrame(flat).to_csv(index=False), nl=False)
         return
-    t = Table(title="Case table (in-sample: the defaults were set after seeing these cases)")
+    t = Table(title=escape(title))
     for col in ("case", "exact (paper)", "exact (ATOP)", "record", "predicted", "lenient: design",
                 "level (rec/pred)", "durability (rec/pred)", "reproduced"):
         t.add_column(col)

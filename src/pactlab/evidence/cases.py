@@ -235,6 +235,31 @@ def exact_scoreboard(rows) -> dict[str, tuple[int, int]]:
     return {rd: (sum(getattr(e, f"exact_{rd}") for e in ex), len(ex)) for rd in READINGS}
 
 
+def params_from_file(path) -> Parameters:
+    """Cohen's model parameters from a file written by ``pactlab fit`` (theory ``cohen``, or
+    ``cohen[precision]``: one tied logit precision for all five), for a case table at
+    fitted values (out of sample when the fit's training window ends before the cases)."""
+    from pactlab import theories
+    from pactlab.errors import PactlabError
+    from pactlab.evidence.fit import FitError, read_params
+    from pactlab.model.params import PRECISIONS
+
+    body = read_params(path)
+    name, values = body.get("theory"), dict(body["parameters"])
+    if name == "cohen[precision]":
+        if "precision" not in values:
+            raise FitError(f"{path}: field 'parameters' has no 'precision' (the tied logit precision)")
+        v = values.pop("precision")
+        values.update({k: v for k in PRECISIONS})
+    elif name != "cohen":
+        raise FitError(f"{path}: field 'theory' is {name!r}; the case table scores Cohen's model "
+                       "(a file fitted with --theory cohen, with or without --tie-precisions)")
+    try:
+        return theories.get("cohen").model_parameters(values)
+    except (PactlabError, ValueError) as exc:
+        raise FitError(f"{path}: field 'parameters': {exc}") from None
+
+
 def case_table(params: Parameters = DEFAULT) -> list[tuple[Scenario, Result, CaseScore]]:
     out = []
     for e in catalog():
