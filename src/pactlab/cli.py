@@ -404,27 +404,65 @@ def replicate(out: Path, draws: int, seed: int, only: str, resume: bool, fresh: 
                       f"parameters {res['manifest']['parameters']}")
 
 
-def _register_evidence_commands() -> None:
-    """`pactlab build`, `pactlab episodes` and `pactlab backtest` live with the evidence layer;
-    `pactlab landscape` and `pactlab landscape-build` with pactlab.landscape; `pactlab compare` with the
-    evidence layer too; `pactlab explore` with pactlab.explore."""
-    import importlib
-
-    for module, name in (("pactlab.evidence.cli_build", "build"), ("pactlab.evidence.cli_episodes", "episodes"),
-                         ("pactlab.evidence.cli_backtest", "backtest"), ("pactlab.evidence.cli_fit", "fit"),
-                         ("pactlab.landscape.cli", "landscape"), ("pactlab.landscape.cli", "landscape_build"),
-                         ("pactlab.evidence.cli_compare", "compare"), ("pactlab.app.cli", "app"),
-                         ("pactlab.explore.cli", "explore")):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        main.add_command(getattr(mod, name))
+#: commands that live with other layers: name -> (module, attribute). They are imported when first
+#: looked up (running them, or listing them in the help), so `pactlab run` does not load the
+#: evidence layer, the explorer, the landscape theory or the app.
+_ELSEWHERE = {
+    "build": ("pactlab.evidence.cli_build", "build"),
+    "episodes": ("pactlab.evidence.cli_episodes", "episodes"),
+    "backtest": ("pactlab.evidence.cli_backtest", "backtest"),
+    "fit": ("pactlab.evidence.cli_fit", "fit"),
+    "landscape": ("pactlab.landscape.cli", "landscape"),
+    "landscape-build": ("pactlab.landscape.cli", "landscape_build"),
+    "compare": ("pactlab.evidence.cli_compare", "compare"),
+    "app": ("pactlab.app.cli", "app"),
+    "explore": ("pactlab.explore.cli", "explore"),
+}
+_PENDING = object()
 
 
-_register_evidence_commands()
+class _Commands(dict):
+    """The group's commands by name; those of :data:`_ELSEWHERE` are imported on first lookup
+    (a plain dict to click and to everything that reads ``main.commands``)."""
+
+    def __init__(self, commands, elsewhere):
+        super().__init__(commands)
+        self._where: dict[str, tuple[str, str]] = {}
+        for name, (module, attr) in elsewhere.items():
+            if _module_exists(module):  # a layer left out of an installation has no command
+                self._where[name] = (module, attr)
+                dict.__setitem__(self, name, _PENDING)
+
+    def __getitem__(self, name):
+        cmd = dict.__getitem__(self, name)
+        if cmd is _PENDING:
+            import importlib
+
+            module, attr = self._where[name]
+            cmd = getattr(importlib.import_module(module), attr)
+            dict.__setitem__(self, name, cmd)
+        return cmd
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+    def values(self):
+        return [self[k] for k in self]
+
+    def items(self):
+        return [(k, self[k]) for k in self]
+
+
+def _module_exists(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its package is missing
+        return False
+
+
+main.commands = _Commands(main.commands, _ELSEWHERE)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the tidy views only: a solve does not pay for it
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ class Result:
             d.pop("hazard_terms")
             rows.append(d)
         cols = [f for f in TreatyPrediction.__dataclass_fields__ if f != "hazard_terms"]
+        import pandas as pd
+
         return pd.DataFrame(rows, columns=cols).assign(scenario=self.scenario_id)
 
     def clients_frame(self) -> pd.DataFrame:
@@ -149,9 +153,13 @@ class Result:
             d = asdict(c)
             d["group"] = ",".join(c.group)
             rows.append(d)
+        import pandas as pd
+
         return pd.DataFrame(rows).assign(scenario=self.scenario_id)
 
     def comparisons_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame([asdict(c) for c in self.comparisons]).assign(scenario=self.scenario_id)
 
     def to_frame(self) -> pd.DataFrame:

@@ -6,6 +6,7 @@ what ``pactlab list`` shows and what the contract tests iterate over.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -46,8 +47,26 @@ def catalog() -> list[Entry]:
     return sorted(out, key=lambda e: (e.year, e.id))
 
 
+#: the form of a scenario id (``Scenario.id``): a name of another form is no built-in
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _direct(name: str) -> Path | None:
+    """The built-in file ``<name>.yaml`` if it holds the scenario with id ``name``: a built-in is
+    stored under its id, so one file is read instead of the whole catalog."""
+    if not _ID.fullmatch(name):
+        return None
+    p = _builtin_dir() / f"{name}.yaml"
+    if p.is_file() and _load_builtin(str(p)).id == name:
+        return p
+    return None
+
+
 def builtin_path(name: str) -> Path | None:
     """The file of the built-in scenario ``name``, or None if there is none."""
+    p = _direct(name)
+    if p is not None or not _ID.fullmatch(name):
+        return p
     for e in catalog():
         if e.id == name:
             return e.path
@@ -56,7 +75,10 @@ def builtin_path(name: str) -> Path | None:
 
 def get(name: str) -> Scenario:
     """A built-in scenario by id, or a scenario file by path."""
-    for e in catalog():
+    p = _direct(name)
+    if p is not None:
+        return _load_builtin(str(p))
+    for e in catalog() if _ID.fullmatch(name) else ():
         if e.id == name:
             return _load_builtin(str(e.path))
     p = Path(name)
