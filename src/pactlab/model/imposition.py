@@ -57,8 +57,10 @@ class ImpositionTable:
     imposes) is the change in every client's payoff against the units' own
     outcomes; zero where the patron does not impose."""
 
-    def __init__(self, th: Theatre, single_tab: GroupTable, block_tab: GroupTable | None = None):
+    def __init__(self, th: Theatre, single_tab: GroupTable, block_tab: GroupTable | None = None,
+                 reference: bool = False):
         self.th = th
+        self._reference = reference
         self.single_tab = single_tab
         self.block_tab = block_tab
         p = th.params
@@ -82,7 +84,7 @@ class ImpositionTable:
         imp_masks = []
         if th.has_patron and th.patron_max >= 1:
             imp_masks = [int(u) for u in union[nunits >= 2]]
-        self.tab = GroupTable(th, imp_masks, kind_block=False, imposed=True)
+        self.tab = GroupTable(th, imp_masks, kind_block=False, imposed=True, batched=not reference)
         self._lone_cache: dict[tuple[int, int], LoneOutcome] = {}
         self._fixpoint()
 
@@ -153,17 +155,26 @@ class ImpositionTable:
             tgt = ids[has]
             best_gain[tgt[better]] = best_gain[src[better]]
             best_S[tgt[better]] = best_S[src[better]]
-        imposes = best_gain > EPS
-        for c in np.flatnonzero(imposes):
-            S = int(best_S[c])
-            F = int(final[S])
-            M0 = int(self._union[c])
-            M = int(self._union[F])
-            adj = rows[F] - base_row[F]
-            self.adj_dense[M0] = adj
-            self.adj_row[M0] = adj
-            self.imposes[M0] = M
-            self.proposes[M0] = int(self._union[S])
+        if self._reference:  # the plain loop the vectorised form below is tested against
+            for c in np.flatnonzero(best_gain > EPS):
+                S = int(best_S[c])
+                F = int(final[S])
+                M0 = int(self._union[c])
+                adj = rows[F] - base_row[F]
+                self.adj_dense[M0] = adj
+                self.adj_row[M0] = adj
+                self.imposes[M0] = int(self._union[F])
+                self.proposes[M0] = int(self._union[S])
+            return
+        cs = np.flatnonzero(best_gain > EPS)  # the offers on which the patron imposes
+        S = best_S[cs]
+        F = final[S]
+        M0 = self._union[cs].tolist()
+        adj = rows[F] - base_row[F]
+        self.adj_dense[self._union[cs]] = adj
+        self.adj_row = dict(zip(M0, adj))
+        self.imposes = dict(zip(M0, self._union[F].tolist()))
+        self.proposes = dict(zip(M0, self._union[S].tolist()))
 
     def m0_of(self, blocks: tuple[int, ...], U: int) -> int:
         """The units on offer in a structure: its imposable lone clients and

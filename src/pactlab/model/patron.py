@@ -67,10 +67,16 @@ class GroupTable:
     ``table[mask]`` builds the :class:`GroupOutcome` (with the patron's
     alternatives and the members' level preferences, for explanations) on
     demand; ``table.row_of`` is a dense (2**n, n) array of payoff rows used by
-    the search.
+    the search. The levels and options are evaluated together, a few thousand
+    rows per call; ``batched=False`` evaluates them one by one (the reference
+    the batched tables are tested against, bit for bit).
     """
 
-    def __init__(self, th: Theatre, masks: list[int], kind_block: bool, imposed: bool = False):
+    #: rows per call of :func:`evaluate` (bounds its (rows, n, n) work arrays)
+    CHUNK = 2048
+
+    def __init__(self, th: Theatre, masks: list[int], kind_block: bool, imposed: bool = False,
+                 batched: bool = True):
         self.th = th
         n = th.n
         self.kind_block, self.imposed = kind_block, imposed
@@ -111,7 +117,9 @@ class GroupTable:
         P = np.full((L, O, m), -np.inf)
         OWN = np.zeros((L, O, m, n))
         EXT = np.zeros((L, O, m, n))
-        self._ev: dict[tuple[int, int], tuple[GroupEval, np.ndarray]] = {}
+        # (li, oi) -> (evaluation, the groups it covers, the row of the first one in it)
+        self._ev: dict[tuple[int, int], tuple[GroupEval, np.ndarray, int]] = {}
+        combos = []  # (li, oi, lcc, lp, kind, groups)
         for li, lcc in enumerate(levels):
             ok_level = (lmin <= lcc) & (lcc <= lmax) if (kind_block or imposed) else np.ones(m, bool)
             for oi, (kind, lp) in enumerate(options):
@@ -121,11 +129,31 @@ class GroupTable:
                 sel = np.flatnonzero(ok_level)
                 if sel.size == 0:
                     continue
+                combos.append((li, oi, lcc, lp_v, kind, sel))
+        if not batched:  # the reference: one evaluation per level and option
+            for li, oi, lcc, lp_v, kind, sel in combos:
                 ev = evaluate(th, member[sel], np.full(sel.size, lcc), np.full(sel.size, lp_v), np.full(sel.size, kind))
-                P[li, oi, sel] = ev.patron
-                OWN[li, oi, sel] = ev.own
-                EXT[li, oi, sel] = ev.ext
-                self._ev[(li, oi)] = (ev, sel)
+                self._ev[(li, oi)] = (ev, sel, 0)
+        else:
+            # the levels and options in as few evaluations as CHUNK allows, each combination a
+            # segment, so the numbers are those of the reference (tests/test_solve_speed_equivalence.py)
+            for call in _calls([c[5].size for c in combos], self.CHUNK):
+                part = [combos[j] for j in call]
+                rows = np.concatenate([c[5] for c in part])
+                bounds = np.cumsum([0] + [c[5].size for c in part]).tolist()
+                ev = evaluate(
+                    th, member[rows], np.concatenate([np.full(c[5].size, c[2]) for c in part]),
+                    np.concatenate([np.full(c[5].size, c[3]) for c in part]),
+                    np.concatenate([np.full(c[5].size, c[4]) for c in part]),
+                    segments=list(zip(bounds, bounds[1:])),
+                )
+                for (li, oi, _lcc, _lp, _kind, sel), start in zip(part, bounds):
+                    self._ev[(li, oi)] = (ev, sel, start)
+        for (li, oi), (ev, sel, start) in self._ev.items():
+            part = slice(start, start + sel.size)
+            P[li, oi, sel] = ev.patron[part]
+            OWN[li, oi, sel] = ev.own[part]
+            EXT[li, oi, sel] = ev.ext[part]
         self.levels, self.options = levels, options
         self.P, self.OWN, self.EXT = P, OWN, EXT  # (levels, options, groups[, clients]): read by model.outcome
         best = P.argmax(axis=1)  # (L, m): first maximum, so ties go to the cheaper option
@@ -173,8 +201,8 @@ class GroupTable:
             raise KeyError(mask)
         th = self.th
         li, oi = int(self.li[k]), int(self.oi[k])
-        ev, sel = self._ev[(li, oi)]
-        pos = int(np.searchsorted(sel, k))
+        ev, sel, start = self._ev[(li, oi)]
+        pos = start + int(np.searchsorted(sel, k))
         kind, lp = self.options[oi]
         lcc = self.levels[li]
         g = _row(ev, pos, mask, lcc, kind, lcc if lp is None else lp)
@@ -195,22 +223,38 @@ class GroupTable:
 
 
 
+def _calls(sizes: list[int], chunk: int) -> list[list[int]]:
+    """Consecutive runs of items whose sizes add up to at most ``chunk`` (an item larger than
+    that runs alone)."""
+    calls: list[list[int]] = []
+    total = chunk + 1
+    for j, s in enumerate(sizes):
+        if total + s > chunk:
+            calls.append([])
+            total = 0
+        calls[-1].append(j)
+        total += s
+    return calls
+
+
 def block_masks(th: Theatre) -> list[int]:
     """Every union of atoms with two or more clients whose members may all
     pledge to each other."""
+    # unions of the atoms whose members may all pledge, in the order of the combinations of all
+    # atoms (leaving the others out of the enumeration keeps that order)
+    ok = [a for a in th.atoms if all(th.pledge_cap[i] >= 1 for i in th.members(a))]
     blocks = []
-    k = len(th.atoms)
-    for r in range(1, k + 1):
-        for combo in combinations(th.atoms, r):
+    for r in range(1, len(ok) + 1):
+        for combo in combinations(ok, r):
             mask = sum(combo)
-            if popcount(mask) >= 2 and all(th.pledge_cap[i] >= 1 for i in th.members(mask)):
+            if mask.bit_count() >= 2:
                 blocks.append(mask)
     return blocks
 
 
-def block_table(th: Theatre) -> GroupTable:
+def block_table(th: Theatre, batched: bool = True) -> GroupTable:
     """Stage 2 for every block the clients could form."""
-    tab = GroupTable(th, block_masks(th), kind_block=True)
+    tab = GroupTable(th, block_masks(th), kind_block=True, batched=batched)
     # Prior atoms whose members cannot pledge further still exist as groups.
     for a in th.atoms:
         if popcount(a) >= 2 and a not in tab:
@@ -223,6 +267,6 @@ def lone_atoms(th: Theatre) -> list[int]:
     return [a for a in th.atoms if popcount(a) == 1]
 
 
-def single_table(th: Theatre) -> GroupTable:
+def single_table(th: Theatre, batched: bool = True) -> GroupTable:
     """Stage 2 for every client that may stand alone."""
-    return GroupTable(th, lone_atoms(th), kind_block=False)
+    return GroupTable(th, lone_atoms(th), kind_block=False, batched=batched)

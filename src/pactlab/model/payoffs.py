@@ -49,7 +49,12 @@ class GroupEval:
     probe_p: np.ndarray | None = None  # (m, n) probability the adversary probes (logit; = probe at infinite precision)
 
 
-def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, kind: np.ndarray) -> GroupEval:
+def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, kind: np.ndarray,
+             segments: list[tuple[int, int]] | None = None) -> GroupEval:
+    """Every row's payoffs and everything behind them. Each row is computed on its own, except
+    that the rounding of the one matrix product may depend on how many rows it is given:
+    ``segments`` (row ranges covering every row, in order) gives the rows of each segment the
+    numbers of an evaluation of that segment alone, so one call can stand for several."""
     p = th.params
     ctx = th.ctx
     member = np.asarray(member, bool)
@@ -150,7 +155,13 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
 
     # The group's effect on everyone else: their neighbours are more or less
     # likely to be occupied (contagion).
-    ext = -weight * p.neighbour_weight * (theta @ th.prox)  # theta is 0 off-group
+    if segments is None:
+        spill = theta @ th.prox  # theta is 0 off-group
+    else:
+        # one product per segment, each on its own copy: a matrix product's rounding may depend on
+        # how many rows it is given, so each segment gets the numbers of an evaluation of it alone
+        spill = np.concatenate([theta[a:b].copy() @ th.prox for a, b in segments])
+    ext = -weight * p.neighbour_weight * spill
     ext = np.where(member, 0.0, ext)
 
     # Patron.

@@ -199,7 +199,7 @@ def stepping_stone_power(
 
 
 def conquest_probability(adv_power: np.ndarray, step_power: np.ndarray, node_defence: np.ndarray,
-                         p: Parameters) -> np.ndarray:
+                         p: Parameters, reference: bool = False) -> np.ndarray:
     """(m, n): for each of m defence profiles, the probability that the
     adversary occupies each client along its most credible route.
 
@@ -212,7 +212,9 @@ def conquest_probability(adv_power: np.ndarray, step_power: np.ndarray, node_def
     revisits a client is never better than the one without the detour, and
     n - 1 rounds (or the first round that changes nothing) give the exact
     best over all simple routes. ``m_k_leg_routes`` off stops after one
-    round (at most two legs, the v1 stepping stone)."""
+    round (at most two legs, the v1 stepping stone). ``reference`` relaxes
+    every profile until all are final (the plain form the faster one is
+    tested against)."""
     d = np.asarray(node_defence, float)
     m, n = d.shape
     r = csf(adv_power[None, :], d, p)
@@ -221,6 +223,19 @@ def conquest_probability(adv_power: np.ndarray, step_power: np.ndarray, node_def
     leg = csf(step_power[None, :, :], d[:, None, :], p)  # (m, j, i)
     leg *= ~np.eye(n, dtype=bool)[None]
     rounds = n - 1 if p.m_k_leg_routes else 1
+    if not reference:
+        # Each profile relaxes on its own, and one whose round changes nothing is final (its next
+        # round would be the same arithmetic on the same numbers): relax only the others.
+        live = np.arange(m)
+        for _ in range(rounds):
+            rl = r[live]
+            nxt = np.maximum(rl, (rl[:, :, None] * leg[live]).max(axis=1))
+            moved = (nxt != rl).any(axis=1)
+            r[live[moved]] = nxt[moved]
+            live = live[moved]
+            if not live.size:
+                break
+        return r
     for _ in range(rounds):
         nxt = np.maximum(r, (r[:, :, None] * leg).max(axis=1))
         if np.array_equal(nxt, r):

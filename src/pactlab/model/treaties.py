@@ -40,16 +40,22 @@ def indigenous_share(th: Theatre, b: int, lcc: int) -> float:
     if b in th.atoms:
         return float(level_weight(lcc, p))
     n = th.n
-    row = np.zeros((1, n), bool)
-    row[0, mem] = True
-    with_block = evaluate(th, row, np.array([lcc]), np.array([0]), np.array([NONE])).own[0]
+    # one evaluation: the block at its level, then each of its atoms at its level in force, with
+    # no patron pledge (each row is computed on its own)
+    parts = [a for a in th.atoms if a & b]
+    member = np.zeros((1 + len(parts), n), bool)
+    member[0, mem] = True
+    levels = [lcc]
+    for r, a in enumerate(parts, start=1):
+        member[r, th.members(a)] = True
+        levels.append(int(th.prior_cc[np.ix_(th.members(a), th.members(a))].max()) if popcount(a) >= 2 else 0)
+    k = len(levels)
+    own = evaluate(th, member, np.array(levels), np.zeros(k, int), np.full(k, NONE),
+                   segments=[(r, r + 1) for r in range(k)]).own
+    with_block = own[0]
     alone = np.zeros(n)
-    for a in th.atoms:
-        if a & b:
-            m = np.zeros((1, n), bool)
-            m[0, th.members(a)] = True
-            lv = int(th.prior_cc[np.ix_(th.members(a), th.members(a))].max()) if popcount(a) >= 2 else 0
-            alone += evaluate(th, m, np.array([lv]), np.array([0]), np.array([NONE])).own[0]
+    for r in range(1, k):
+        alone += own[r]
     if all(with_block[i] >= alone[i] - 1e-12 for i in mem):
         return float(level_weight(lcc, p))
     return 0.0
