@@ -136,126 +136,165 @@ class GroupLottery:
 # Imposed multilaterals
 # ----------------------------------------------------------------------------------
 class ImpositionLottery:
-    """The proposal to every set M0 of eligible lone clients, under logit.
+    """The imposed multilateral for every set M0 of units on offer, under logit.
 
-    Indexing: ``E`` the eligible lone clients (in client order), a subset is
-    a compressed index c (bit t is ``E[t]``). ``p_prop[c0]`` the probability
-    the patron proposes to M0 = c0; ``form[c0, cF]`` the probability that F
-    forms (given a proposal); ``fail[c0]`` the probability it fails;
-    ``rebuff[c0]`` the clients' expected rebuff costs (given a proposal)."""
+    The units are the deterministic rule's (:class:`pactlab.model.imposition.ImpositionTable`):
+    lone clients that may pledge and, with ``m_imposition_any_units``, pacts
+    in force standing as their own group. A set of units is a compressed index
+    c (bit t is ``units[t]``); ``full[c]`` is its client mask.
 
-    def __init__(self, th: Theatre, singles: GroupLottery, imp: GroupLottery | None, imposable: int, p: Parameters):
+    ``pS[c0, S]`` is the probability that the patron proposes S (a subset of
+    c0 with two or more units) when c0 is on offer, ``p_prop[c0]`` the
+    probability of some proposal; ``form[S, F]`` the probability that F forms
+    once S is proposed (iterated refusals), ``fail[S]`` that none does;
+    ``pF[c0, F]`` the probability that F forms when c0 is on offer and
+    ``pnone[c0]`` that none does; ``acc[S, t]`` unit t's probability of
+    accepting a proposal to S; ``rebuff[S]`` the clients' expected rebuff
+    costs once S is proposed and ``reb0[c0]`` with c0 on offer; ``gain[S]``
+    the patron's expected gain from proposing S over no proposal."""
+
+    def __init__(self, th: Theatre, singles: GroupLottery, blocks: GroupLottery, imp: GroupLottery | None,
+                 units: list[int], p: Parameters):
         n = th.n
         self.th = th
-        self.E = [i for i in range(n) if imposable >> i & 1]
-        k = len(self.E)
+        self.units = list(units)
+        k = len(self.units)
         self.k = k
         size = 1 << k
         self.size = size
-        Earr = np.array(self.E, dtype=np.int64)
+        Uarr = np.array(self.units, dtype=np.int64)
         cidx = np.arange(size, dtype=np.int64)
         bits = ((cidx[:, None] >> np.arange(k)[None, :]) & 1).astype(bool)  # (size, k)
         self.bits = bits
-        self.full = (bits.astype(np.int64) * (1 << Earr)[None, :]).sum(axis=1) if k else np.zeros(size, np.int64)
-        sidx = singles.tab.index
-        srow = np.zeros((n, n))
-        spat = np.zeros(n)
-        slse = np.zeros(n)
-        for i in range(n):
-            g = sidx[1 << i] if (1 << i) < len(sidx) else -1
-            if g >= 0:
-                srow[i] = singles.row[g]
-                spat[i] = singles.patron[g]
-                slse[i] = logsumexp(p.precision_patron, singles.tab.P[0, :, g]) if not _is_inf(p.precision_patron) else 0.0
-        self.srow, self.spat = srow, spat
+        self.full = (bits.astype(np.int64) * Uarr[None, :]).sum(axis=1) if k else np.zeros(size, np.int64)
+        self.umem = masks_to_matrix(Uarr, n) if k else np.zeros((0, n), bool)  # (k, n)
+        lam_p, lam_c = p.precision_patron, p.precision_clients
+        # each unit's own outcome (its spokes, or the block's own stage 2)
+        urow, upat, ulse = np.zeros((k, n)), np.zeros(k), np.zeros(k)
+        for t, a in enumerate(self.units):
+            lot = singles if a.bit_count() == 1 else blocks
+            g = int(lot.tab.index[a])
+            urow[t], upat[t] = lot.row[g], lot.patron[g]
+            if a.bit_count() == 1 and not _is_inf(lam_p):
+                # the no-proposal branch of the patron's one logit choice: every combination of spokes
+                ulse[t] = float(logsumexp(lam_p, lot.tab.P[0, :, g])) - lam_p * upat[t]
+        self.urow, self.upat = urow, upat
+        self.pS = np.zeros((size, size))
         self.p_prop = np.zeros(size)
         self.form = np.zeros((size, size))
         self.fail = np.ones(size)
+        self.pF = np.zeros((size, size))
+        self.pnone = np.ones(size)
         self.rebuff = np.zeros((size, n))
+        self.reb0 = np.zeros((size, n))
+        self.gain = np.full(size, -np.inf)
         self.imp_index = np.full(size, -1, dtype=np.int64)
         self.rowM, self.patM = np.zeros((size, n)), np.zeros(size)
+        self.base = bits.astype(float) @ urow if k else np.zeros((size, n))
         self.acc = np.ones((size, k))
         if imp is None or imp.m == 0 or k < 2:
             return
         tab = imp.tab
         ii = np.where(self.full < len(tab.index), tab.index[np.minimum(self.full, len(tab.index) - 1)], -1)
-        ok = (ii >= 0) & (bits.sum(axis=1) >= 2)
+        pop = bits.sum(axis=1)
+        ok = (ii >= 0) & (pop >= 2)
         ok[ok] = imp.valid[ii[ok]]
+        self.ok = ok
         self.imp_index = np.where(ok, ii, -1)
         rowM = np.zeros((size, n))
         patM = np.zeros(size)
         rowM[ok] = imp.row[ii[ok]]
         patM[ok] = imp.patron[ii[ok]]
         self.rowM, self.patM = rowM, patM
-        base = bits.astype(float) @ srow[Earr]  # (size, n): members' spokes
+        base = self.base
         # the cost of refusing, as in the modal path (linkage, H4)
         rb = p.linkage_cost * th.ctx.pledge_value if p.m_linkage else np.where(
             th.prior_patron > 0, p.rebuff_cost * th.leverage, 0.0)  # (n,)
-        lam_c = p.precision_clients
-        # acceptance of a proposal to M (every M with >= 2 members)
-        acc = np.ones((size, k))
-        pop = bits.sum(axis=1)
-        G = rowM[:, Earr] - base[:, Earr]  # (size, k) margins without the rebuff term
-        r = rb[Earr][None, :]
-        acc = np.where(bits & ok[:, None], binary(lam_c, G + r, tie=True, eps=EPS), 1.0)
+        G = rowM - base  # (size, n) every client's margin without the rebuff term
+        inM = bits.astype(float) @ self.umem.astype(float) > 0  # (size, n) client in a unit of M
+        # a member accepts on its margin; a unit accepts if every member does
+        a_cl = binary(lam_c, G + rb[None, :], tie=True, eps=EPS)
+        umem = self.umem
+
+        def unit_acc(a):  # (rows, n) -> (rows, k)
+            return np.stack([np.where(umem[t][None, :], a, 1.0).prod(axis=1) for t in range(k)], axis=1)
+
+        acc = np.where(bits & ok[:, None], unit_acc(a_cl), 1.0)
         two = np.flatnonzero(ok & (pop == 2))
         if two.size:
-            # the second answers on its margin; the first weighs its margin by
-            # the chance the second accepts (its answer matters only then)
+            # two units: the second answers on its margins; the first unit's
+            # members weigh theirs by the chance the second accepts (their answer matters only then)
             first = bits[two].argmax(axis=1)
             second = k - 1 - bits[two][:, ::-1].argmax(axis=1)
-            p2 = binary(lam_c, G[two, second] + r[0, second], tie=True, eps=EPS)
-            p1 = binary(lam_c, p2 * G[two, first] + r[0, first], tie=True, eps=EPS)
-            acc[two, first] = p1
-            acc[two, second] = p2
-        # transition T[M, A]: probability that exactly A (subset of M) accept
+            p2 = acc[two, second]
+            a1 = binary(lam_c, p2[:, None] * G[two] + rb[None, :], tie=True, eps=EPS)
+            a_cl[two] = np.where(umem[first], a1, a_cl[two])
+            acc[two, first] = np.where(umem[first], a1, 1.0).prod(axis=1)
+        self.acc = acc
+        # transition T[M, A]: probability that exactly the units A (of M) accept
         T = np.ones((size, size))
         for t in range(k):
-            inM = bits[:, t][:, None]
+            inS = bits[:, t][:, None]
             inA = bits[:, t][None, :]
-            f = np.where(inM, np.where(inA, acc[:, t][:, None], 1.0 - acc[:, t][:, None]), np.where(inA, 0.0, 1.0))
-            T *= f
+            T *= np.where(inS, np.where(inA, acc[:, t][:, None], 1.0 - acc[:, t][:, None]), np.where(inA, 0.0, 1.0))
         T[~ok] = 0.0
-        stay = np.diag(T).copy()  # everyone accepts: M forms
+        stay = np.diag(T).copy()  # every unit accepts: M forms
         Tm = T.copy()
         np.fill_diagonal(Tm, 0.0)
-        Tm[:, ~ok] = 0.0  # fewer than two left (or no treaty possible): the proposal fails
-        # V[M0, M]: probability that M is proposed in some round, starting from M0
+        Tm[:, ~ok] = 0.0  # fewer than two units left (or no treaty possible): the proposal fails
+        # V[S, M]: probability that M is proposed in some round, starting from S
         V = np.linalg.inv(np.eye(size) - Tm)
         V[~ok] = 0.0
         form = V * stay[None, :]
         self.form = form
         self.fail = np.where(ok, 1.0 - form.sum(axis=1), 1.0)
-        # expected rebuff: every refuser pays, except that with two members the
+        # expected rebuff: every refuser pays, except that with two units the
         # second is not asked once the first has refused
-        refuse = np.where(bits, 1.0 - acc, 0.0)  # (size, k)
+        refuse = np.where(inM, 1.0 - a_cl, 0.0)
         if two.size:
-            refuse[two, second] *= acc[two, first]
-        paid = np.zeros((size, n))
-        paid[:, Earr] = refuse * rb[Earr][None, :]
-        self.rebuff = V @ paid
-        # the patron's value of proposing, against every combination of spokes
-        fallback = bits.astype(float) @ spat[Earr]  # (size,)
-        # patron: formed F -> patM[F] + spokes of M0 \ F; failed -> spokes - failed_proposal_cost
-        spokes_rest = fallback[:, None] - fallback[None, :]  # spokes of M0 minus spokes of F
-        v_prop = (form * (patM[None, :] + spokes_rest)).sum(axis=1) + self.fail * (fallback - p.failed_proposal_cost)
-        self.v_prop = v_prop
-        lam_p = p.precision_patron
+            refuse[two] *= np.where(umem[second], acc[two, first][:, None], 1.0)
+        self.rebuff = V @ (refuse * rb[None, :])
+        # the patron's gain from proposing S: the formed F's payoff against the
+        # units' own outcomes; a proposal that is not accepted as made (some
+        # unit refuses, whether or not the rest then agree) costs it the failed-proposal cost
+        own = bits.astype(float) @ upat
+        gain = (form * (patM[None, :] - own[None, :])).sum(axis=1) - (1.0 - stay) * p.failed_proposal_cost
+        gain = np.where(ok, gain, -np.inf)
+        self.gain = gain
+        sub = (cidx[None, :] & ~cidx[:, None]) == 0  # sub[c0, S]: S within c0
         if _is_inf(lam_p):
-            best = bits.astype(float) @ np.array([singles.tab.P[0, :, sidx[1 << i]].max() for i in self.E])
-            self.p_prop = np.where(ok, (v_prop - best > EPS).astype(float), 0.0)
+            # the deterministic rule: the best subset by a max over the subset
+            # lattice (as ImpositionTable), imposing only if it gains
+            best_gain, best_S = gain.copy(), np.where(ok, cidx, -1)
+            for t in range(k):
+                has = (cidx >> t) & 1 == 1
+                src, tgt = cidx[has] ^ (1 << t), cidx[has]
+                better = best_gain[src] > best_gain[tgt] + EPS
+                best_gain[tgt[better]] = best_gain[src[better]]
+                best_S[tgt[better]] = best_S[src[better]]
+            pS = np.zeros((size, size))
+            yes = np.flatnonzero(best_gain > EPS)
+            pS[yes, best_S[yes]] = 1.0
         else:
-            z_no = bits.astype(float) @ slse[Earr]
-            self.p_prop = np.where(ok, np.exp(lam_p * v_prop - np.logaddexp(lam_p * v_prop, z_no)), 0.0)
-        self.acc = acc
+            # one logit choice: each proposal S within c0 against every
+            # combination of the units' own outcomes
+            z = np.where(ok, lam_p * np.where(ok, gain, 0.0), -np.inf)
+            Z = z.copy()  # Z[c0] = log sum over S within c0 of exp(z[S])
+            for t in range(k):
+                has = np.flatnonzero((cidx >> t) & 1)
+                Z[has] = np.logaddexp(Z[has], Z[has ^ (1 << t)])
+            lse = np.logaddexp(Z, bits.astype(float) @ ulse)
+            pS = np.where(sub & ok[None, :], np.exp(np.minimum(z[None, :] - lse[:, None], 0.0)), 0.0)
+        self.pS = pS
+        self.p_prop = pS.sum(axis=1)
+        self.pF = pS @ form
+        self.pnone = np.clip(1.0 - self.pF.sum(axis=1), 0.0, 1.0)
+        self.reb0 = pS @ self.rebuff
 
-    def adj(self, q_imp: np.ndarray, q_single: np.ndarray) -> np.ndarray:
-        """For a linear quantity with value ``q_imp[c]`` for an imposed group c
-        and ``q_single[i]`` for lone client i's spoke lottery: its expected
-        change, per M0, against the spokes alone."""
-        Earr = np.array(self.E, dtype=np.int64)
-        d = q_imp - self.bits.astype(float) @ q_single[Earr]
-        return self.p_prop[:, None] * (self.form @ d)
+    def adj(self) -> np.ndarray:
+        """Per set c0 on offer: the expected change in every client's payoff
+        against the units' own outcomes, rebuff costs included."""
+        return self.pF @ (self.rowM - self.base) - self.reb0
 
 
 # ----------------------------------------------------------------------------------
@@ -316,12 +355,16 @@ def _popcount(x: np.ndarray, n: int) -> np.ndarray:
     return _pop_table(n)[np.asarray(x, dtype=np.int64)]
 
 
-def stage1(th: Theatre, atoms: list[int], ROW: np.ndarray, ADJ: np.ndarray, imposable: int, labels: np.ndarray,
+def stage1(th: Theatre, atoms: list[int], ROW: np.ndarray, ADJ: np.ndarray, UNIT: np.ndarray, labels: np.ndarray,
            p: Parameters) -> StructureWeights:
     """Stage 1 weights for the structures ``labels`` (RGS over ``atoms``).
 
     ``ROW[mask]`` is a feasible group's expected payoff row (NaN: infeasible;
-    ROW[0] = 0), ``ADJ[M0]`` the imposition adjustment."""
+    ROW[0] = 0), ``ADJ[M0]`` the imposition adjustment for the units on offer
+    M0, and ``UNIT[mask]`` is ``mask`` if that group is a unit that may be
+    offered an imposed multilateral (a lone client that may pledge, or a pact
+    in force standing as its own group), else 0: a structure's M0 is the sum
+    of UNIT over its groups."""
     n = th.n
     k = len(atoms)
     A = np.array(atoms, dtype=np.int64)
@@ -332,8 +375,9 @@ def stage1(th: Theatre, atoms: list[int], ROW: np.ndarray, ADJ: np.ndarray, impo
     groups, labels, pop = groups[feas], labels[feas], pop[feas]
     S = len(groups)
     U = np.where(pop == 1, groups, 0).sum(axis=1)
+    M0 = UNIT[groups].sum(axis=1)
     R = np.nan_to_num(ROW)  # rows of infeasible groups are never used below
-    u = R[groups].sum(axis=1) + ADJ[U & imposable]  # (S, n)
+    u = R[groups].sum(axis=1) + ADJ[M0]  # (S, n)
     W = u.sum(axis=1)
     lam_d = p.precision_stability
     bits = 1 << np.arange(n, dtype=np.int64)
@@ -346,14 +390,12 @@ def stage1(th: Theatre, atoms: list[int], ROW: np.ndarray, ADJ: np.ndarray, impo
     src, dst = np.broadcast_to(src, valid.shape), np.broadcast_to(dst, valid.shape)
     src2, dst2 = src & ~a, dst | a
     valid &= ~np.isnan(ROW[dst2, 0])
-    pop = _pop_table(n)
-    Ub = U[:, None, None]
-    U2 = (Ub & ~src & ~dst) | np.where(pop[src2] == 1, src2, 0) | np.where(pop[dst2] == 1, dst2, 0)
     sel = np.nonzero(valid)
     s_i = sel[0]
-    src, dst, src2, dst2, U2 = src[sel], dst[sel], src2[sel], dst2[sel], U2[sel]
+    src, dst, src2, dst2 = src[sel], dst[sel], src2[sel], dst2[sel]
+    M2 = M0[s_i] - UNIT[src] - UNIT[dst] + UNIT[src2] + UNIT[dst2]  # the units on offer after the move
     am = A[sel[1]]
-    delta = R[dst2] - R[dst] + R[src2] - R[src] + ADJ[U2 & imposable] - ADJ[U[s_i] & imposable]  # (D, n)
+    delta = R[dst2] - R[dst] + R[src2] - R[src] + ADJ[M2] - ADJ[M0[s_i]]  # (D, n)
     amem = (am[:, None] & bits[None, :]) != 0
     dmem = (dst[:, None] & bits[None, :]) != 0
     mover = np.where(amem, delta, np.inf).min(axis=1)
@@ -414,13 +456,18 @@ class Distribution:
         self.sgl = GroupLottery(game.single_tab, p)
         imp_tab = game.imposition.tab
         self.imp = GroupLottery(imp_tab, p) if len(imp_tab.masks) else None
-        # Imposition in the distribution follows the proposal rule for lone
-        # clients (the whole set on offer, iterated refusals); pacts in force on
-        # offer and the patron's best-subset proposal are in the modal path
-        # only (docs/model.md, section 10).
-        self.imposable = sum(a for a in game.imposition.units if a.bit_count() == 1)
-        self.il = ImpositionLottery(th, self.sgl, self.imp, self.imposable, p)
+        # Imposition follows the modal rule's units (lone clients and pacts in
+        # force on offer), proposals (any subset) and acceptance rounds.
         size = 1 << n
+        self.units = list(game.imposition.units)
+        self.imposable = sum(a for a in self.units if a.bit_count() == 1)  # the lone clients among them
+        self.UNIT = np.zeros(size, dtype=np.int64)
+        self.UNIT[np.array(self.units, dtype=np.int64)] = self.units
+        self.il = ImpositionLottery(th, self.sgl, self.blk, self.imp, self.units, p)
+        ids = np.arange(size, dtype=np.int64)
+        self._CIDX = np.zeros(size, dtype=np.int64)  # client mask -> compressed index of the units it holds
+        for t, a in enumerate(self.units):
+            self._CIDX |= ((ids & a) != 0).astype(np.int64) << t
         # expected rows of every feasible group
         ROW = np.full((size, n), np.nan)
         if self.blk.m:
@@ -434,7 +481,7 @@ class Distribution:
         il = self.il
         ADJ = np.zeros((size, n))
         if il.k >= 2:
-            ADJ[il.full] = il.adj(il.rowM, il.srow) - il.p_prop[:, None] * il.rebuff
+            ADJ[il.full] = il.adj()
         self.ADJ = ADJ
         atoms = list(th.atoms)
         self.atoms = atoms
@@ -458,7 +505,7 @@ class Distribution:
                 f"single moves over {self.approx_rounds} rounds (the last added {self.approx_last_mass:.1e} of the "
                 "weight), renormalised; structures further out are left out"
             )
-        self.sw = stage1(th, atoms, ROW, ADJ, self.imposable, labels, p)
+        self.sw = stage1(th, atoms, ROW, ADJ, self.UNIT, labels, p)
         if inf_all:
             # one structure, the deterministic selection, by definition: its
             # weight does not depend on the distribution's imposition rule
@@ -506,7 +553,7 @@ class Distribution:
         self.approx_rounds, self.approx_last_mass = 0, 1.0
         for r in range(APPROX_ROUNDS):
             labs = np.array(sorted(found), dtype=np.int64)
-            sw = stage1(self.th, atoms, ROW, ADJ, self.imposable, labs, self.p)
+            sw = stage1(self.th, atoms, ROW, ADJ, self.UNIT, labs, self.p)
             keys = [tuple(x) for x in sw.labels]
             order = np.argsort(-sw.prob)
             cum = np.cumsum(sw.prob[order])
@@ -532,7 +579,7 @@ class Distribution:
                 break
             found |= new
             labs = np.array(sorted(found), dtype=np.int64)
-            sw2 = stage1(self.th, atoms, ROW, ADJ, self.imposable, labs, self.p)
+            sw2 = stage1(self.th, atoms, ROW, ADJ, self.UNIT, labs, self.p)
             is_new = np.array([tuple(x) in new for x in sw2.labels])
             self.approx_last_mass = float(sw2.prob[is_new].sum())
             if self.approx_last_mass < APPROX_TOL:
@@ -653,80 +700,67 @@ class Distribution:
 
     # -- aggregates ---------------------------------------------------------------------
     def _cidx(self, M0: int) -> int:
-        if not hasattr(self, "_CIDX"):
-            ids = np.arange(1 << self.n, dtype=np.int64)
-            c = np.zeros(1 << self.n, dtype=np.int64)
-            for t, i in enumerate(self.il.E):
-                c |= ((ids >> i) & 1) << t
-            self._CIDX = c
+        """The compressed index (over ``units``) of a set of units given as a client mask."""
         return int(self._CIDX[M0])
 
-    def _lone_tables(self) -> None:
-        """Per set U of lone clients: the zeta-transformed flag distribution
-        ``ZU`` and the linear tables, over every U that occurs."""
-        th, il, n = self.th, self.il, self.n
-        size = 1 << n
+    def _offer_tables(self) -> None:
+        """Per set c0 of units on offer: the zeta-transformed flag distribution
+        ``ZMIX[c0]`` and the linear tables ``LINM[t][c0]`` of the units'
+        outcomes, with the imposed multilateral that may form among them."""
+        il = self.il
+        kk = il.size
         ZF = _zeta(self.FLAG)  # (2^n, 16)
-        # PZ[X] = prod over clients i in X of their spoke lottery's zeta vector
-        PZ = np.ones((size, 16))
-        for x in range(1, size):
-            low = x & -x
-            PZ[x] = PZ[x ^ low] * ZF[low]
-        self.PZ = PZ
         tabs = (self.TRE, self.DEF, self.HAZ, self.MUL, self.PAIR)
-        # sums of the single tables over X
-        self.SUMS = []
-        for t in tabs:
-            acc = np.zeros(t.shape)
-            for x in range(1, size):
-                low = x & -x
-                acc[x] = acc[x ^ low] + t[low]
-            self.SUMS.append(acc)
-        if il.k >= 2 and self.imp is not None:
-            kk = il.size
-            full = il.full
-            pp, form = il.p_prop, il.form
-            rest = full[:, None] & ~full[None, :]  # M0 minus F (as client masks)
-            zimp = _zeta(self.imp_flag)  # (kk, 16)
-            mixed = np.einsum("cf,fs,cfs->cs", form, zimp, PZ[rest])
-            self.ZMIX = (1.0 - pp + pp * il.fail)[:, None] * PZ[full] + pp[:, None] * mixed
-            self.ADJQ = []
-            for t_i, it in enumerate(self.imp_lin):
-                d = it - self.SUMS[t_i][full]
-                self.ADJQ.append(pp.reshape((kk,) + (1,) * (d.ndim - 1)) * np.tensordot(form, d, axes=(1, 0)))
-        else:
-            self.ZMIX = None
-
-    def _lone(self, U: int):
-        M0 = U & self.imposable
-        if self.ZMIX is None or M0.bit_count() < 2:
-            return self.PZ[U], [x[U] for x in self.SUMS]
-        c0 = self._cidx(M0)
-        z = self.PZ[U & ~M0] * self.ZMIX[c0]
-        return z, [x[U] + a[c0] for x, a in zip(self.SUMS, self.ADJQ)]
+        Uarr = np.array(self.units, dtype=np.int64)
+        # PZ[c] = prod over units in c of their own outcome's zeta vector; SUMS: sums of their tables
+        PZ = np.ones((kk, 16))
+        SUMS = [np.zeros((kk,) + t.shape[1:]) for t in tabs]
+        for c in range(1, kk):
+            low = c & -c
+            u = Uarr[low.bit_length() - 1]
+            PZ[c] = PZ[c ^ low] * ZF[u]
+            for acc, t in zip(SUMS, tabs):
+                acc[c] = acc[c ^ low] + t[u]
+        self.ZMIX, self.LINM = PZ, SUMS
+        if il.k < 2 or self.imp is None or not il.pF.any():
+            return
+        pF = il.pF
+        cidx = np.arange(kk, dtype=np.int64)
+        zimp = _zeta(self.imp_flag)  # (kk, 16)
+        mixed = np.zeros((kk, 16))
+        step = max(1, (1 << 20) // kk)  # rows of c0 at a time (bounds the (rows, kk, 16) array)
+        for lo in range(0, kk, step):
+            c0 = cidx[lo:lo + step]
+            rest = c0[:, None] & ~cidx[None, :]  # units on offer outside F
+            mixed[lo:lo + step] = np.einsum("cf,fs,cfs->cs", pF[c0], zimp, PZ[rest])
+        self.ZMIX = il.pnone[:, None] * PZ + mixed
+        self.LINM = []
+        for t_i, it in enumerate(self.imp_lin):
+            d = it - SUMS[t_i]
+            self.LINM.append(SUMS[t_i] + np.tensordot(pF, d, axes=(1, 0)))
 
     def summary(self) -> dict:
         """Design probabilities and per-client marginals, summed over structures."""
         sw, n = self.sw, self.n
-        if not hasattr(self, "PZ"):
-            self._lone_tables()
+        if not hasattr(self, "ZMIX"):
+            self._offer_tables()
         keep = sw.prob > 0
-        groups, prob, Us = sw.groups[keep], sw.prob[keep], sw.U[keep]
-        block = _popcount(groups, n) >= 2
+        groups, prob = sw.groups[keep], sw.prob[keep]
+        unit = self.UNIT[groups] != 0  # the groups on offer for imposition
+        own = ~unit & (groups != 0)
         ZF = _zeta(self.FLAG)
-        z = np.where(block[:, :, None], ZF[groups], 1.0).prod(axis=1)  # (S, 16)
-        uniq, inv = np.unique(Us, return_inverse=True)
-        lone = [self._lone(int(u)) for u in uniq]
-        zu = np.stack([x[0] for x in lone])
-        design = _mobius(z * zu[inv]).T @ prob  # (16,)
+        z = np.where(own[:, :, None], ZF[groups], 1.0).prod(axis=1)  # (S, 16)
+        c0 = self._CIDX[np.where(unit, groups, 0).sum(axis=1)]
+        uniq, inv = np.unique(c0, return_inverse=True)
+        design = _mobius(z * self.ZMIX[uniq][inv]).T @ prob  # (16,)
         mass = np.zeros(1 << n)
-        np.add.at(mass, groups[block], np.broadcast_to(prob[:, None], groups.shape)[block])
-        umass = np.zeros(len(uniq))
-        np.add.at(umass, inv, prob)
+        np.add.at(mass, groups[own], np.broadcast_to(prob[:, None], groups.shape)[own])
+        cmass = np.zeros(len(uniq))
+        np.add.at(cmass, inv, prob)
         lin = []
         for t_i, t in enumerate((self.TRE, self.DEF, self.HAZ, self.MUL, self.PAIR)):
             x = np.tensordot(mass, t, axes=(0, 0))
-            x = x + np.tensordot(umass, np.stack([lo[1][t_i] for lo in lone]), axes=(0, 0))
+            x = x + np.tensordot(cmass, self.LINM[t_i][uniq], axes=(0, 0))
             lin.append(x)
         design = np.clip(design, 0.0, None)
         probs = {d: 0.0 for d in DESIGNS}
@@ -759,7 +793,7 @@ class Distribution:
             x[1] and x[0] != o[0] and o[0] & ~x[0] == 0 and x[2] >= o[2] for x in obs))]
         sw = self.sw
         cache_g: dict[int, float] = {}
-        cache_u: dict[int, float] = {}
+        cache_m: dict[int, float] = {}
         # In log space: a structure far from the welfare optimum has a weight
         # below the smallest float, and the record may need it.
         finite = np.isfinite(sw.logw)
@@ -769,24 +803,33 @@ class Distribution:
         terms = []
         for s in np.flatnonzero(finite):
             lp = float(sw.logw[s]) - log_norm
-            U = int(sw.U[s])
+            M0 = 0
             for g in sw.groups[s]:
                 g = int(g)
-                if not g or g.bit_count() < 2:
+                if not g:
+                    continue
+                if self.UNIT[g]:
+                    M0 |= g
                     continue
                 if g not in cache_g:
-                    cache_g[g] = self._p_block(g, [o for o in obs if o[0] & g])
+                    mine = [o for o in obs if o[0] & g]
+                    if g.bit_count() >= 2:
+                        cache_g[g] = self._p_block(g, mine)
+                    else:
+                        cache_g[g] = 0.0 if any(o[0] & ~g for o in mine) else self._p_single(g.bit_length() - 1, mine)
                 if cache_g[g] <= 0:
                     lp = -math.inf
                     break
                 lp += math.log(cache_g[g])
             if lp == -math.inf:
                 continue
-            if U not in cache_u:
-                cache_u[U] = self._p_lone(U, [o for o in obs if o[0] & U])
-            if cache_u[U] <= 0:
-                continue
-            terms.append(lp + math.log(cache_u[U]))
+            if M0:
+                if M0 not in cache_m:
+                    cache_m[M0] = self._p_offer(M0, [o for o in obs if o[0] & M0])
+                if cache_m[M0] <= 0:
+                    continue
+                lp += math.log(cache_m[M0])
+            terms.append(lp)
         return float(np.logaddexp.reduce(terms)) if terms else -math.inf
 
     def _p_block(self, g: int, obs) -> float:
@@ -833,52 +876,65 @@ class Distribution:
                 total += w
         return total
 
-    def _p_lone(self, U: int, obs) -> float:
-        th, il = self.th, self.il
-        if any(o[0] & ~U for o in obs):
+    def _p_own(self, a: int, obs) -> float:
+        """A unit's own outcome (its spokes, or the block's stage 2) is exactly ``obs``."""
+        if any(o[0] & ~a for o in obs):
             return 0.0
-        by_single = {i: [o for o in obs if o[0] == 1 << i] for i in th.members(U)}
-        multi = [o for o in obs if o[0].bit_count() >= 2]
-        M0 = U & self.imposable
-        ps = {i: self._p_single(i, by_single[i]) for i in th.members(U)}
-        rest = 1.0
-        for i in th.members(U & ~M0):
-            rest *= ps[i]
-        no_imp = 1.0
-        for i in th.members(M0):
-            no_imp *= ps[i]
-        if il.k < 2 or M0.bit_count() < 2 or self.imp is None:
-            return rest * no_imp if not multi else 0.0
+        return self._p_block(a, obs) if a.bit_count() >= 2 else self._p_single(a.bit_length() - 1, obs)
+
+    def _p_offer(self, M0: int, obs) -> float:
+        """The units on offer M0 end with exactly the treaties ``obs``: each its
+        own outcome, or an imposed multilateral F among them and the rest their own."""
+        il = self.il
+        if any(o[0] & ~M0 for o in obs):
+            return 0.0
         c0 = self._cidx(M0)
-        pp = il.p_prop[c0]
-        out = 0.0 if multi else (1.0 - pp + pp * il.fail[c0]) * no_imp
-        if len(multi) == 1 and multi[0][1] and multi[0][0] & ~M0 == 0:
-            F, _, lev = multi[0]
-            cF = self._cidx(F)
-            g = il.imp_index[cF]
-            if g >= 0 and il.form[c0, cF] > 0 and not any(by_single[i] for i in th.members(F)):
-                levels = self.imp.tab.levels
-                pl = self.imp.plev[levels.index(lev), g] if lev in levels else 0.0
-                others = 1.0
-                for i in th.members(M0 & ~F):
-                    others *= ps[i]
-                out += pp * il.form[c0, cF] * pl * others
-        return rest * out
+        mine = [t for t in range(il.k) if c0 >> t & 1]
+        within = {t: [o for o in obs if o[0] & ~self.units[t] == 0] for t in mine}
+        across = [o for o in obs if not any(o[0] & ~self.units[t] == 0 for t in mine)]
+        if not across:
+            out = il.pnone[c0]
+            for t in mine:
+                if out == 0:
+                    break
+                out *= self._p_own(self.units[t], within[t])
+            return out
+        if len(across) > 1 or not across[0][1] or self.imp is None:
+            return 0.0
+        F, _, lev = across[0]
+        cF = self._cidx(F)
+        g = il.imp_index[cF]
+        if il.full[cF] != F or g < 0 or il.pF[c0, cF] <= 0:
+            return 0.0
+        if any(within[t] for t in mine if cF >> t & 1):
+            return 0.0  # a unit in the imposed multilateral makes no treaty of its own
+        levels = self.imp.tab.levels
+        out = il.pF[c0, cF] * (self.imp.plev[levels.index(lev), g] if lev in levels else 0.0)
+        for t in mine:
+            if not cF >> t & 1 and out > 0:
+                out *= self._p_own(self.units[t], within[t])
+        return out
 
     # -- sampling (for tests) -----------------------------------------------------------------
     def sample_design(self, rng: np.random.Generator) -> str:
         """One draw, stage by stage: structure, then each group's level
         statements, the patron's response and the imposition rounds."""
-        th, sw = self.th, self.sw
+        sw = self.sw
         s = rng.choice(len(sw.prob), p=sw.prob)
-        U = int(sw.U[s])
         flags = 0
+        M0 = 0
         for g in sw.groups[s]:
             g = int(g)
-            if not g or g.bit_count() < 2:
+            if not g:
                 continue
-            flags |= self._sample_block(g, rng)
-        flags |= self._sample_lone(U, rng)
+            if self.UNIT[g]:
+                M0 |= g
+            elif g.bit_count() >= 2:
+                flags |= self._sample_block(g, rng)
+            else:
+                flags |= self._sample_single(g.bit_length() - 1, rng)
+        if M0:
+            flags |= self._sample_offer(M0, rng)
         return FLAG_DESIGN[flags]
 
     def _sample_group(self, lot: GroupLottery, k: int, rng) -> tuple[int, int]:
@@ -918,35 +974,37 @@ class Distribution:
         kind, lp = lot.tab.options[oi]
         return FB | FD if kind == SPOKES and self.th.prior_patron[i] < lp else 0
 
-    def _sample_lone(self, U: int, rng) -> int:
-        th, il = self.th, self.il
-        M0 = U & self.imposable
-        f = 0
-        for i in th.members(U & ~M0):
-            f |= self._sample_single(i, rng)
-        formed = 0
-        if il.k >= 2 and M0.bit_count() >= 2 and rng.random() < il.p_prop[self._cidx(M0)]:
-            M = M0
-            while M.bit_count() >= 2 and il.imp_index[self._cidx(M)] >= 0:
-                c = self._cidx(M)
+    def _sample_offer(self, M0: int, rng) -> int:
+        """The units on offer: the patron's proposal (or none), the acceptance
+        rounds, then every unit outside the formed multilateral its own outcome."""
+        il = self.il
+        c0 = self._cidx(M0)
+        mine = [t for t in range(il.k) if c0 >> t & 1]
+        formed = 0  # compressed index
+        if il.k >= 2 and il.p_prop[c0] > 0 and rng.random() < il.p_prop[c0]:
+            c = int(rng.choice(il.size, p=il.pS[c0] / il.pS[c0].sum()))
+            while bin(c).count("1") >= 2 and il.imp_index[c] >= 0:
                 mem = [t for t in range(il.k) if c >> t & 1]
                 A = 0
                 if len(mem) == 2:
                     # the first answers; the second only if the first accepted
                     if rng.random() < il.acc[c, mem[0]] and rng.random() < il.acc[c, mem[1]]:
-                        A = M
+                        A = c
                 else:
                     for t in mem:
                         if rng.random() < il.acc[c, t]:
-                            A |= 1 << il.E[t]
-                if A == M:
-                    formed = M
+                            A |= 1 << t
+                if A == c:
+                    formed = c
                     break
-                M = A
-        for i in th.members(M0 & ~formed):
-            f |= self._sample_single(i, rng)
+                c = A
+        f = 0
+        for t in mine:
+            if not formed >> t & 1:
+                a = self.units[t]
+                f |= self._sample_block(a, rng) if a.bit_count() >= 2 else self._sample_single(a.bit_length() - 1, rng)
         if formed:
-            f |= (FA if formed.bit_count() >= 3 else FC) | FD
+            f |= (FA if int(il.full[formed]).bit_count() >= 3 else FC) | FD
         return f
 
 
