@@ -38,62 +38,37 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import scenario  # noqa: E402
-from test_solver_exact import _with_treaties  # noqa: E402
+from test_outcome_imposition import (
+    LARGE,
+    imposition_kind,
+    modal,
+    synthetic_theatre,
+    tied,
+)
 
-from pactlab.model.clients import ClientGame, select, stable_structures  # noqa: E402
-from pactlab.model.outcome import distribution  # noqa: E402
-from pactlab.model.params import DEFAULT  # noqa: E402
-from pactlab.model.solve import solve  # noqa: E402
-from pactlab.model.theatre import compile_theatre  # noqa: E402
-from pactlab.scenarios.catalog import catalog, get  # noqa: E402
-from pactlab.scenarios.generate import synthetic_dict  # noqa: E402
+from pactlab.model.clients import ClientGame
+from pactlab.model.outcome import distribution
+from pactlab.model.params import DEFAULT, PRECISIONS
+from pactlab.model.solve import solve
+from pactlab.model.theatre import compile_theatre
+from pactlab.scenarios.catalog import catalog, get
 
-
-def at(lp, lc, la, ls, ld):
-    return DEFAULT.model_copy(update=dict(precision_patron=lp, precision_clients=lc, precision_adversary=la,
-                                          precision_welfare=ls, precision_stability=ld))
-
-
-SETTINGS = {"all": at(1e6, 1e6, 1e6, 1e6, 1e6), "ordered": at(1e9, 1e9, 1e9, 1e5, 1e11)}
-
-
-def synthetic_theatre(k: int):
-    """Theatre k: 2-7 clients, a patron in two of three, pacts in force in half."""
-    n = 2 + k % 6
-    d = synthetic_dict(n, 5000 + k, with_patron=k % 3 != 2)
-    if (k // 6) % 2 == 1:
-        d = _with_treaties(d, np.random.default_rng(5000 + k))
-    return scenario(d)
-
-
-def modal(r):
-    return [(t.clients, t.with_patron, t.level) for t in r.treaties if t.origin != "renewal"]
-
-
-def tied(r) -> bool:
-    w = sorted((st.client_welfare for st in r.stable), reverse=True)
-    return not r.stable or (len(w) >= 2 and w[0] - w[1] < 1e-6)
+SETTINGS = {"all": DEFAULT.model_copy(update={k: 1e6 for k in PRECISIONS}), "ordered": LARGE}
 
 
 def kind_of(s, r) -> str:
     """The class of the imposition rule the modal outcome uses."""
     if tied(r):
         return "tie"
-    game = ClientGame.of(compile_theatre(s, DEFAULT))
-    g = game.imposition
-    sel = select(game, stable_structures(game))
-    M0 = g.m0_of(sel.blocks, sel.U)
-    formed = g.imposes.get(M0, 0)
-    if formed and any(a & formed for a in g.multi_units):
+    kind = imposition_kind(s)
+    if kind == "pact in force":
         return "blocks"
-    if formed and g.proposes[M0] != M0:
+    if kind == "subset":
         return "subset"
+    g = ClientGame.of(compile_theatre(s, DEFAULT)).imposition
     if any(any(a & M for a in g.multi_units) or g.proposes[m] != m for m, M in g.imposes.items()):
         return "v2-elsewhere"
     return "other"
