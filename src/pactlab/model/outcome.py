@@ -10,11 +10,16 @@ Every decision of the model is a logit choice with an actor's precision
 * a block's level: members state consult or defend in client order and the
   block pledges at the lower; member j states defend with probability
   sigmoid(lam_C * prod_{later members l} p_l * (V_j(defend) - V_j(consult)));
-* an imposed multilateral: the patron's proposal to the lone clients M0
-  competes with every combination of spokes in one logit choice; members
-  accept with a logit of their margin (with two members left, the first
-  weighs its margin by the chance the second accepts, as in the game tree);
-  refusers drop out and pay the rebuff cost, the rest are asked again;
+* an imposed multilateral: the units on offer M0 are the modal rule's
+  (:mod:`pactlab.model.imposition`): lone clients that may pledge and pacts in
+  force standing as their own group. The patron's proposal of any subset S of
+  M0 (two or more units) competes with every combination of the units' own
+  outcomes in one logit choice; members accept with a logit of their margin
+  and a unit accepts if all its members do (with two units left, the first
+  unit's members weigh their margins by the chance the second accepts, as in
+  the game tree); refusers drop out and pay the rebuff cost, the rest are
+  asked again. A proposal that is not accepted as made costs the patron
+  ``failed_proposal_cost``, so in the limit it proposes the set that forms;
 * stage 1 -- structure pi has weight
   exp(lam_S W(pi)) * prod over feasible deviations sigmoid(-lam_D gain),
   W the clients' total expected payoff, gain the smallest payoff change among
