@@ -22,8 +22,8 @@ TERMS: dict[str, str] = {
     "form": "a treaty's size: bilateral (2 members), trilateral (3), multilateral (4 or more), the patron "
             "counted when it is a member.",
     "origin": "how a predicted treaty comes about: indigenous (the clients' own pact), joined (the patron "
-              "joins the clients' pact at its level), imposed (the patron's multilateral that lone clients "
-              "accept), spoke (a bilateral patron pledge to one client), existing (a pact in force kept).",
+              "joins the clients' pact at its level), imposed (the patron's multilateral that lone clients, "
+              "or pacts in force standing on their own, accept), spoke (a bilateral patron pledge to one client), existing (a pact in force kept).",
     "treaties predicted": "the new commitments only; treaties already in force are listed under "
                           "'In force before' and are not repeated.",
     "in force before": "the commitments the scenario records as in force on its date (its 'treaties').",
