@@ -206,3 +206,37 @@ def test_leaf_payoffs_come_from_evaluate():
         u = leaf_payoffs(th, leaf, tab)
         thetas = [tab[(1, 0, 0, NONE)].theta[0], tab[(2, 0, 1, SPOKES)].theta[1]]
         assert u[3] == pytest.approx(sum(thetas) - 2 * p.probe_threshold, abs=1e-15)
+
+
+def test_a_refuser_pays_the_solvers_refusal_cost():
+    """After a refused proposal the tree charges the refuser what the solver's
+    acceptance rule charges it: with linkage (the default), linkage_cost times
+    what its patron pledge in force is worth to it -- not the flat
+    rebuff_cost * leverage of the switched-off rule."""
+    from pactlab.model.imposition import refusal_cost
+    from pactlab.scenarios.schema import Scenario
+    from pactlab.theories.base import client_ids
+    from pactlab.verify.gametree import Leaf, leaf_payoffs
+
+    checked = 0
+    for seed in range(40):
+        s = synthetic(2, seed)
+        if s.patron is None:
+            continue
+        d = s.model_dump()
+        d["treaties"] = list(d["treaties"]) + [
+            dict(id="in-force", members=[s.patron.id, client_ids(s)[0]], level="consult", source="synthetic")]
+        th = compile_theatre(Scenario.model_validate(d), DEFAULT)
+        if not th.ctx.pledge_value[0] > 0:
+            continue
+        ts = [(1, 0, 1, SPOKES), (2, 0, 1, SPOKES)]
+        tab = evaluate_forced(th, ts)
+        base = dict(pact=False, lcc=0, imposed=False, response=((SPOKES, 1), (SPOKES, 1)), probed=(False, False))
+        ok = leaf_payoffs(th, Leaf(failed=False, refused=(False, False), **base), tab)
+        failed = leaf_payoffs(th, Leaf(failed=True, refused=(True, False), **base), tab)
+        expect = DEFAULT.linkage_cost * th.ctx.pledge_value[0]
+        assert refusal_cost(th)[0] == pytest.approx(expect)
+        assert ok[0] - failed[0] == pytest.approx(expect, rel=1e-9, abs=0)
+        assert ok[1] == failed[1] and ok[2] - failed[2] == pytest.approx(DEFAULT.failed_proposal_cost)
+        checked += 1
+    assert checked >= 5

@@ -27,6 +27,20 @@ from pactlab.model.payoffs import EPS
 from pactlab.model.theatre import Theatre, masks_to_matrix, popcount
 
 
+def refusal_cost(th: Theatre) -> np.ndarray:
+    """Each client's cost of refusing the patron's proposal (H4), shape (n,).
+
+    With linkage (``m_linkage``), ``linkage_cost`` times what the client's patron
+    pledge in force is worth to it (0 for a client without one); without it, the
+    flat ``rebuff_cost`` times the patron's leverage for a client that holds a
+    patron treaty. The modal rule, the outcome distribution and the game tree
+    all charge this one cost."""
+    p = th.params
+    if p.m_linkage:
+        return p.linkage_cost * th.ctx.pledge_value
+    return np.where(th.prior_patron > 0, p.rebuff_cost * th.leverage, 0.0)
+
+
 @dataclass
 class Imposition:
     proposed: int  # mask first proposed
@@ -97,10 +111,7 @@ class ImpositionTable:
 
     def rebuff(self) -> np.ndarray:
         """Each client's cost of refusing the patron's proposal (H4)."""
-        th, p = self.th, self.th.params
-        if p.m_linkage:
-            return p.linkage_cost * th.ctx.pledge_value
-        return np.where(th.prior_patron > 0, p.rebuff_cost * th.leverage, 0.0)
+        return refusal_cost(self.th)
 
     def _fixpoint(self) -> None:
         th, _p = self.th, self.th.params

@@ -43,6 +43,7 @@ import numpy as np
 from pactlab.designs import DESIGNS
 from pactlab.model.clients import ClientGame, select, stable_structures
 from pactlab.model.durability import durability
+from pactlab.model.imposition import refusal_cost
 from pactlab.model.logit import binary, log_sigmoid, logsumexp, softmax
 from pactlab.model.params import Parameters
 from pactlab.model.patron import GroupTable
@@ -213,8 +214,7 @@ class ImpositionLottery:
         self.rowM, self.patM = rowM, patM
         base = self.base
         # the cost of refusing, as in the modal path (linkage, H4)
-        rb = p.linkage_cost * th.ctx.pledge_value if p.m_linkage else np.where(
-            th.prior_patron > 0, p.rebuff_cost * th.leverage, 0.0)  # (n,)
+        rb = refusal_cost(th)  # (n,)
         G = rowM - base  # (size, n) every client's margin without the rebuff term
         inM = bits.astype(float) @ self.umem.astype(float) > 0  # (size, n) client in a unit of M
         # a member accepts on its margin; a unit accepts if every member does

@@ -31,7 +31,9 @@ scenario's first client, ``C2`` its second):
    patron may pledge. After ``propose``: ``C1``: accept | refuse; if ``C1``
    accepts, ``C2``: accept | refuse (after a refusal ``C2``'s move is moot
    and omitted). A refusal costs the patron ``failed_proposal_cost`` and a
-   refuser that holds a patron treaty ``rebuff_cost * leverage``; the patron
+   refuser the solver's refusal cost (``imposition.refusal_cost``: with
+   linkage, ``linkage_cost`` times what its patron pledge in force is worth to
+   it; otherwise ``rebuff_cost * leverage`` if it holds one); the patron
    then makes its fallback move over the per-client combinations. If both
    accept, the multilateral's level is stated as for a pact (``C1`` then
    ``C2``, lower level) -- by default *after* acceptance
@@ -66,6 +68,7 @@ from itertools import product
 
 import numpy as np
 
+from pactlab.model.imposition import refusal_cost
 from pactlab.model.params import DEFAULT, Parameters
 from pactlab.model.payoffs import IMPOSED, JOIN, NONE, SPOKES, evaluate
 from pactlab.model.theatre import Theatre, compile_theatre, masks_to_matrix
@@ -183,9 +186,10 @@ def leaf_payoffs(th: Theatre, leaf: Leaf, tab: dict[Treatment, GroupPayoffs]) ->
         theta = np.where(members, g.theta, theta)
     if leaf.failed:
         patron -= p.failed_proposal_cost
+        rb = refusal_cost(th)
         for i in range(n):
-            if leaf.refused[i] and th.prior_patron[i] > 0:
-                u[i] -= p.rebuff_cost * th.leverage
+            if leaf.refused[i]:
+                u[i] -= rb[i]
     adversary = float(sum(theta[i] - p.probe_threshold for i in range(n) if probed[i]))
     return np.array([u[0], u[1], patron, adversary])
 
