@@ -13,7 +13,8 @@ Examples:
   pactlab compare --params my-params.yaml          # e.g.  cha: {control: 4.0}
   pactlab compare --format json > compare.json
   pactlab compare --format html --out compare.html
-  pactlab compare --data ~/data/pactlab --params precisions.yaml   # + encompassing tests
+  pactlab compare --data ~/data/pactlab --params precisions.yaml   # + the record's theatres
+  pactlab compare --data ~/data/pactlab --params precisions.yaml --scores theatres.csv
                   # precisions.yaml:  cohen: {precision_patron: 5, precision_clients: 5,
                   #   precision_adversary: 5, precision_welfare: 5, precision_stability: 5}
 """
@@ -54,8 +55,11 @@ def _load_params(path: Path | None) -> dict:
               help="encompassing tests: fit on theatres whose window ends before this year, score the rest")
 @click.option("--to", "y2", type=int, default=1956, show_default=True,
               help="encompassing tests: theatres whose window ends before this year")
+@click.option("--scores", "scores", type=click.Path(path_type=Path), default=None,
+              help="with --data: write every theory's score on every theatre to this CSV file "
+                   "(--force overwrites it)")
 def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | None, force: bool,
-            data_dir: Path | None, split: int, y2: int) -> None:
+            data_dir: Path | None, split: int, y2: int, scores: Path | None) -> None:
     """Score every registered theory side by side on the built-in historical cases.
 
     Design and treaties (with and without levels) on each theory's modal
@@ -64,7 +68,10 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
     with bootstrap intervals; Vuong tests between those theories. With --data,
     the encompassing tests: each rival's key variable added to Cohen's
     likelihood (finite logit precisions from --params), fitted before --split,
-    a likelihood-ratio test and the out-of-sample change in log score.
+    a likelihood-ratio test and the out-of-sample change in log score; and
+    every theory on the same theatres, before and from --split: balanced
+    accuracy of the design, ARI of the grouping of clients and the log score,
+    with bootstrap intervals (--scores writes the per-theatre table).
     """
     from rich.console import Console
     from rich.table import Table
@@ -72,12 +79,21 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
     from pactlab.evidence.compare import compare as run, render_html, summary_table
     from pactlab.files import atomic_write_text, json_dumps, output_file
 
+    from pactlab.evidence.compare import CompareError, theatre_csv
+
     target = output_file(out, force=force) if out is not None else None
+    if scores is not None and data_dir is None:
+        raise CompareError("--scores writes the scores on the record's theatres: give --data too")
+    scores_target = output_file(scores, force=force, option="--scores") if scores is not None else None
+    if scores_target is not None and target is not None and scores_target.resolve() == target.resolve():
+        raise CompareError(f"--scores and --out name the same file {target}")
     chosen = [n.strip() for n in names.split(",") if n.strip()] if names else None
     params = _load_params(params_file)
     cmp = run(chosen, params)
     if data_dir is not None:
-        cmp.encompassing = _encompassing(data_dir, split, y2, params.get("cohen"), chosen)
+        cmp.encompassing, cmp.record, cmp.theatres = _on_the_record(data_dir, split, y2, params, chosen)
+        if scores_target is not None:
+            atomic_write_text(scores_target, theatre_csv(cmp.theatres))
     if fmt in ("json", "html"):
         text = (json_dumps(_finite(cmp.as_dict())) + "\n") if fmt == "json" else render_html(cmp)
         if target is not None:
@@ -85,6 +101,8 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
             click.echo(f"wrote {target}")
         else:
             click.echo(text, nl=False)
+        if scores_target is not None:
+            click.echo(f"wrote {scores_target}", err=target is None)
         return
     console = Console()
     if not console.is_terminal:
@@ -138,29 +156,62 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
         console.print(b)
     else:
         console.print(f"Encompassing tests not run: {enc['reason']}.", highlight=False)
+    rec = cmp.record
+    if rec.get("status") == "run":
+        from pactlab.evidence.compare import record_table
+
+        head, body = record_table(rec)
+        r = Table(title=f"Every theory on the record's {rec['n_theatres']} theatres (windows ending before "
+                        f"{rec['to']}): balanced accuracy of the modal design, mean ARI of the grouping of clients "
+                        "(theatres with 2 or more clients), mean log score over the theatres every theory scores; "
+                        "95% CI")
+        for h in head:
+            r.add_column(h)
+        for row in body:
+            r.add_row(*row)
+        console.print(r)
+    elif data_dir is not None:
+        console.print(f"The record's theatres: {rec['reason']}.", highlight=False)
+    if scores_target is not None:
+        console.print(f"wrote {scores_target}", highlight=False)
     if target is not None:
         atomic_write_text(target, json_dumps(_finite(cmp.as_dict())) + "\n")
         console.print(f"wrote {target}")
 
 
-def _encompassing(data_dir: Path, split: int, y2: int, cohen_params, chosen) -> dict:
+def _on_the_record(data_dir: Path, split: int, y2: int, params: dict, chosen) -> tuple[dict, dict, list]:
+    """The encompassing tests, and every chosen theory scored on the same theatres:
+    (the tests, the record section's summary, its per-theatre rows)."""
     from pactlab import theories
     from pactlab.data import open_data
     from pactlab.evidence import encompassing
+    from pactlab.evidence.compare import theatre_scores
     from pactlab.evidence.episodes import BacktestError
     from pactlab.evidence.fit import training_cases
 
     if not 1816 < split < y2:
         raise BacktestError(f"--split ({split}) must lie between 1816 and --to ({y2})")
+    cohen_params = params.get("cohen")
+    p = encompassing.check_precisions(cohen_params)  # before the slow build
     rivals = [n for n in (chosen or theories.names()) if theories.get(n).key_term is not None]
-    if not rivals:
-        return {"status": "not run", "reason": "none of the chosen theories declares a key variable"}
-    encompassing.check_precisions(cohen_params)  # before the slow build
     data = open_data(data_dir)
     data.check(("states", "majors", "nmc", "contiguity", "atop_alliances", "atop_members", "td_rivalries"))
     cases, _ = training_cases(data, 1816, y2)
-    out = encompassing.run(cases, split, cohen_params, rivals)
-    return {"status": "run", **out}
+    prebuilt = encompassing.build(cases, p)
+    built = prebuilt[0]
+    names = list(chosen or theories.names())
+    lp = encompassing.log_probs(built, params, names)
+    rows, summary = theatre_scores(built, split, params, names, lp)
+    record = {"status": "run", "split": split, "to": y2, "n_theatres": len(built),
+              "n_train": sum(c.end < split for c, _ in built), "n_test": sum(c.end >= split for c, _ in built),
+              "failed": prebuilt[1], "left_out_too_many_units": prebuilt[2],
+              "cohen_parameters": p.digest(), "theories": summary}
+    if not rivals:
+        enc = {"status": "not run", "reason": "none of the chosen theories declares a key variable"}
+    else:
+        enc = {"status": "run", **encompassing.run(cases, split, cohen_params, rivals, others=chosen,
+                                                   other_params=params, prebuilt=prebuilt, log_probs=lp)}
+    return enc, record, rows
 
 
 def _finite(d):

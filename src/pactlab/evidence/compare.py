@@ -82,13 +82,21 @@ class Comparison:
     vuong: list[dict[str, Any]]
     encompassing: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    #: every theory on the record's theatres (:func:`theatre_scores`), with ``--data``
+    record: dict[str, Any] = field(default_factory=lambda: dict(RECORD_NOT_RUN))
+    #: its per-theatre rows (written by ``--scores``, not part of :meth:`as_dict`)
+    theatres: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "cases": self.cases, "theories": self.theories,
             "summary": self.summary, "vuong": self.vuong, "encompassing": self.encompassing,
-            "rows": [r.__dict__ for r in self.rows], "notes": self.notes,
+            "record": self.record, "rows": [r.__dict__ for r in self.rows], "notes": self.notes,
         }
+
+
+RECORD_NOT_RUN = {"status": "not run", "reason": "the record's theatres are built from the COW and ATOP files: "
+                                                 "give --data, and finite logit precisions for Cohen's model in --params"}
 
 
 def historical_cases() -> list[Scenario]:
@@ -121,15 +129,28 @@ def _brier(probs: Mapping[str, float], design: str) -> float:
     return sum((probs[d] - float(d == design)) ** 2 for d in DESIGNS)
 
 
+def _resamples(size: int, n: int, seed: int) -> np.ndarray:
+    """``n`` resamples (rows of indices into ``size`` items, drawn with replacement), seeded."""
+    return np.random.default_rng(seed).integers(0, size, size=(n, size))
+
+
 def bootstrap_mean(xs: Sequence[float], n: int = BOOTSTRAP, seed: int = SEED) -> tuple[float, float, float]:
     """(mean, 2.5th, 97.5th percentile of resampled means)."""
     a = np.asarray(xs, dtype=float)
     if a.size == 0:
         return (math.nan, math.nan, math.nan)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, a.size, size=(n, a.size))
-    means = a[idx].mean(axis=1)
+    means = a[_resamples(a.size, n, seed)].mean(axis=1)
     return (float(a.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5)))
+
+
+def bootstrap_statistic(stat, size: int, n: int = BOOTSTRAP, seed: int = SEED) -> tuple[float, float, float]:
+    """(stat over every item, 2.5th, 97.5th percentile of ``stat`` over resamples): ``stat`` takes
+    an array of indices into the ``size`` items, so a figure that is not a mean of per-item values
+    (a balanced accuracy) resamples the items as :func:`bootstrap_mean` does."""
+    if size == 0:
+        return (math.nan, math.nan, math.nan)
+    vals = np.array([stat(ix) for ix in _resamples(size, n, seed)], dtype=float)
+    return (float(stat(np.arange(size))), float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5)))
 
 
 def vuong(lp_a: Sequence[float], lp_b: Sequence[float]) -> dict[str, float]:
@@ -262,6 +283,19 @@ def summary_table(cmp: Comparison) -> tuple[list[str], list[list[str]]]:
     return head, body
 
 
+def _record_html(cmp: Comparison, table) -> str:
+    rec = cmp.record
+    if rec.get("status") != "run":
+        return ""
+    head, body = record_table(rec)
+    return (f"\n<h2>Every theory on the record's theatres</h2>\n<p>{rec['n_theatres']} theatres whose window ends "
+            f"before {rec['to']} (those of the encompassing tests); {rec['n_train']} end before {rec['split']}, "
+            f"{rec['n_test']} later. Balanced accuracy of the modal design against the record's; mean ARI of the "
+            "modal grouping of clients against the record's (theatres with two or more clients); mean "
+            "log-probability of the record's new treaties over the theatres every theory with a probability "
+            "model scores. Intervals: 95% bootstrap over theatres.</p>\n" + table(head, body))
+
+
 def render_html(cmp: Comparison) -> str:
     from html import escape
 
@@ -309,6 +343,163 @@ def render_html(cmp: Comparison) -> str:
         + table(head, body) + "\n<h2>Case by case</h2>\n<p>Predicted design (✓ = the record's), the probability of "
         "the record's design, and the log score.</p>\n" + table(cases_head, cases_body)
         + "\n<h2>Vuong tests</h2>\n<p>z &gt; 0 favours the first theory.</p>\n"
-        + table(["first", "second", "mean log-ratio", "z", "p"], vu) + enc_html
+        + table(["first", "second", "mean log-ratio", "z", "p"], vu) + enc_html + _record_html(cmp, table)
         + f"\n<h2>Notes</h2><ul>{notes}</ul>\n<p>pactlab {escape(__version__)}</p>\n</body></html>\n"
     )
+
+
+# ----------------------------------------------------------------------------- the record's theatres
+
+#: the columns of the per-theatre table (``pactlab compare --data DIR --scores FILE.csv``)
+THEATRE_COLUMNS = ("theatre", "window", "part", "n_clients", "theory", "observed_design", "predicted_design",
+                   "design_correct", "ari", "log_score", "log_score_status", "observed", "predicted")
+
+
+def _modal(name: str, th, scenario, params, cohen_p) -> Outcome:
+    if name == "cohen":
+        # the exact solver's modal prediction at the given parameters, as Cohen's predict() gives it,
+        # without building the outcome distribution a second time (the log-probability has it)
+        from pactlab.model.solve import solve
+        from pactlab.theories.cohen import outcome_of
+
+        return outcome_of(solve(scenario, cohen_p))
+    return th.predict(scenario, params).modal
+
+
+def _ari(clients: Sequence[str], observed: Outcome, predicted: Outcome) -> float | None:
+    """ARI of the predicted grouping against the observed one over a theatre's clients, groups as in
+    ``pactlab backtest`` (each treaty's clients; an overlap goes to the larger group); ``None`` with
+    fewer than two clients, where any grouping agrees."""
+    from pactlab.evidence import metrics as M
+
+    if len(clients) < 2:
+        return None
+    return M.adjusted_rand_index(M.partition_from_groups(clients, [t.clients for t in observed.treaties]),
+                                 M.partition_from_groups(clients, [t.clients for t in predicted.treaties]))
+
+
+def theatre_scores(built: Sequence[tuple[Any, Scenario]], split: int, params: Mapping[str, Mapping[str, Any]],
+                   names: Sequence[str] | None = None,
+                   log_probs: Mapping[str, Sequence[float]] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every theory in ``names`` (default: every registered one) on the record's theatres.
+
+    ``built``: (case, scenario) pairs of :func:`pactlab.evidence.encompassing.build` (the theatres of
+    the encompassing tests); a theatre whose window ends before ``split`` is in the ``train`` part,
+    the rest in ``test``. Each theory predicts each theatre at its parameters (``params``; Cohen at the
+    finite precisions the theatres were built with). Returns (the per-theatre rows, columns
+    :data:`THEATRE_COLUMNS`; one summary per theory and part):
+
+    * ``balanced_accuracy`` -- of the modal design against the record's over the part's theatres
+      (mean recall over the designs the record has there: a constant prediction scores 1/k);
+    * ``ari`` -- the mean over the part's theatres with two or more clients of the adjusted Rand
+      index of the modal grouping against the record's;
+    * ``log_score`` -- the mean log-probability of the record's new treaties over the theatres where
+      every theory in ``names`` with a probability model gives it a finite one (``n_common``); a
+      record outside a theory's outcomes is counted in ``impossible``.
+
+    Each with a 95% percentile bootstrap interval over theatres (:func:`bootstrap_mean`,
+    :func:`bootstrap_statistic`: 2,000 resamples, seed 0). A figure with no theatre to average is
+    ``None``. The metrics are :mod:`pactlab.evidence.metrics`' (as ``pactlab backtest``'s)."""
+    from pactlab.evidence import encompassing
+    from pactlab.evidence import metrics as M
+
+    registered = theories.names()
+    names = list(names or registered)
+    unknown = [n for n in names if n not in registered]
+    if unknown:
+        raise CompareError(f"unknown theory {', '.join(unknown)}; registered: {', '.join(registered)}")
+    scored = encompassing.scored_theories(names)
+    lp = dict(log_probs or {})
+    if any(n not in lp for n in scored):
+        lp = encompassing.log_probs(built, params, scored)
+    cohen_p = theories.get("cohen").model_parameters(params.get("cohen")) if "cohen" in names else None
+    common = [all(math.isfinite(lp[n][i]) for n in scored) for i in range(len(built))]
+    rows: list[dict[str, Any]] = []
+    for n in names:
+        th = theories.get(n)
+        for i, (c, sc) in enumerate(built):
+            clients = [a.id for a in sc.clients]
+            patron = sc.patron.id if sc.patron else None
+            try:
+                modal: Outcome | None = _modal(n, th, sc, params.get(n), cohen_p)
+            except TheoryError:
+                modal = None
+            x = lp[n][i] if n in lp else None
+            rows.append({
+                "theatre": c.id, "window": f"{c.start}-{c.end}" if c.start is not None else str(c.end),
+                "part": "train" if c.end < split else "test", "n_clients": len(clients), "theory": n,
+                "observed_design": c.observed.design, "predicted_design": modal.design if modal else "",
+                "design_correct": bool(modal is not None and modal.design == c.observed.design),
+                "ari": _ari(clients, c.observed, modal) if modal is not None else None,
+                "log_score": x if x is not None and math.isfinite(x) else None,
+                "log_score_status": ("no probability model" if x is None else "ok" if math.isfinite(x)
+                                     else "impossible"),
+                "observed": c.observed.text(patron), "predicted": modal.text(patron) if modal else "no prediction",
+                "_common": common[i],
+            })
+    summary: list[dict[str, Any]] = []
+    for n in names:
+        entry: dict[str, Any] = {"theory": n, "probability_model": n in scored}
+        for part in ("train", "test"):
+            rs = [r for r in rows if r["theory"] == n and r["part"] == part]
+            yt = np.array([r["observed_design"] for r in rs], dtype=object)
+            yp = np.array([r["predicted_design"] for r in rs], dtype=object)
+            ba = bootstrap_statistic(lambda ix: M.balanced_accuracy(yt[ix], yp[ix]), len(rs))
+            aris = [r["ari"] for r in rs if r["ari"] is not None]
+            ar = bootstrap_mean(aris)
+            ls = [r["log_score"] for r in rs if r["_common"]] if n in scored else []
+            lsm = bootstrap_mean(ls)
+            entry[part] = {
+                "n": len(rs), "designs_right": sum(r["design_correct"] for r in rs),
+                "designs_in_record": len(set(yt.tolist())),
+                "no_prediction": sum(r["predicted_design"] == "" for r in rs),
+                "balanced_accuracy": _num(ba[0]), "balanced_accuracy_ci": _interval(ba),
+                "n_ari": len(aris), "ari": _num(ar[0]), "ari_ci": _interval(ar),
+                "n_common": len(ls), "log_score": _num(lsm[0]), "log_score_ci": _interval(lsm),
+                "impossible": sum(r["log_score_status"] == "impossible" for r in rs) if n in scored else None,
+            }
+        summary.append(entry)
+    for r in rows:
+        del r["_common"]
+    return rows, summary
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def _interval(b: tuple[float, float, float]) -> list[float] | None:
+    return None if not (math.isfinite(b[1]) and math.isfinite(b[2])) else [float(b[1]), float(b[2])]
+
+
+def theatre_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The per-theatre rows as CSV text (columns :data:`THEATRE_COLUMNS`; a missing figure is empty)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(THEATRE_COLUMNS), lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: ("" if r[k] is None else f"{r[k]:.6g}" if isinstance(r[k], float) else r[k])
+                    for k in THEATRE_COLUMNS})
+    return buf.getvalue()
+
+
+def record_table(record: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The record section's summary as (header, rows): one row per theory and part."""
+    split = record["split"]
+    head = ["theory", "theatres", "designs right", "balanced accuracy (95% CI)", "ARI (95% CI)",
+            "log score (95% CI)", "impossible"]
+    body = []
+    for part, label in (("train", f"before {split}"), ("test", f"from {split}")):
+        for e in record["theories"]:
+            x = e[part]
+            ari = "—" if x["ari"] is None else f"{_f(x['ari'])} {_ci(x['ari_ci'])} (n={x['n_ari']})"
+            ls = ("—" if x["log_score"] is None else
+                  f"{_f(x['log_score'])} {_ci(x['log_score_ci'])} (n={x['n_common']})")
+            body.append([e["theory"], f"{label}: {x['n']}", f"{x['designs_right']}/{x['n']}",
+                         "—" if x["balanced_accuracy"] is None else
+                         f"{_f(x['balanced_accuracy'])} {_ci(x['balanced_accuracy_ci'])}",
+                         ari, ls, "—" if x["impossible"] is None else f"{x['impossible']}/{x['n']}"])
+    return head, body

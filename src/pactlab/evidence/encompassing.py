@@ -64,9 +64,11 @@ class Case:
     design_probabilities: Mapping[str, float]
     observed_design: str
     observed: Outcome | None = None
+    start: int | None = None  # the window's first year, where known
 
 
-def cohen_case(case_id: str, end: int, scenario, observed: Outcome, params, max_units: int | None = None) -> Case | None:
+def cohen_case(case_id: str, end: int, scenario, observed: Outcome, params, max_units: int | None = None,
+               start: int | None = None) -> Case | None:
     """Cohen's design probabilities and log-probability of the record from one outcome
     distribution (:class:`pactlab.model.outcome.Distribution`, built once); ``None``
     when the theatre has more units than ``max_units`` (its distribution would be
@@ -81,7 +83,7 @@ def cohen_case(case_id: str, end: int, scenario, observed: Outcome, params, max_
     d = Distribution(th, ClientGame.of(th), params)
     probs = {k: float(v) for k, v in d.summary()["design"].items()}
     lp = d.log_prob([(tuple(t.clients), t.with_patron, t.level) for t in observed.treaties])
-    return Case(case_id, end, lp, probs, observed.design, observed)
+    return Case(case_id, end, lp, probs, observed.design, observed, start)
 
 
 def _terms(case: Case, z: float, designs: frozenset[str]) -> tuple[float, np.ndarray, np.ndarray]:
@@ -188,28 +190,14 @@ def check_precisions(cohen_params: Mapping[str, Any] | None):
     return p
 
 
-def run(cases, split: int, cohen_params: Mapping[str, Any] | None, names: Sequence[str] | None = None,
-        max_units: int | None = None, progress=None, others: Sequence[str] | None = None,
-        other_params: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
-    """Encompassing tests of every rival with a key term (or ``names``) against Cohen's model.
-
-    ``cases``: :class:`pactlab.evidence.fit.FitCase` items; those whose window ends before
-    ``split`` train, the rest test. ``cohen_params`` must give finite logit precisions. Theatres
-    with more units (clients, or blocs of clients bound by a pact in force) than ``max_units``
-    (default: the model's exact limit, 8) are left out and counted. ``others``: the theories
-    scored on the same theatres by log-probability (:func:`record_scores`; default: every
-    registered theory with a probability model)."""
-    p = check_precisions(cohen_params)
-    rivals = [n for n in theories.names() if theories.get(n).key_term is not None]
-    if names:
-        bad = [n for n in names if n not in rivals]
-        if bad:
-            raise EncompassingError(f"no key variable declared by {', '.join(bad)}; theories with one: {', '.join(rivals)}")
-        rivals = list(names)
+def build(cases, p, max_units: int | None = None, progress=None) -> tuple[list[tuple[Case, Any]], int, int]:
+    """Cohen's ingredients (:func:`cohen_case`) for every :class:`pactlab.evidence.fit.FitCase`
+    at Cohen's parameters ``p``: (the (case, scenario) pairs built, the number that could not be
+    compiled, the number left out with more than ``max_units`` units)."""
     built, failed, too_large = [], 0, 0
     for fc in cases:
         try:
-            c = cohen_case(fc.key, fc.end, fc.scenario, fc.observed, p, max_units)
+            c = cohen_case(fc.key, fc.end, fc.scenario, fc.observed, p, max_units, start=fc.start)
         except (TheoryError, ValueError) as exc:
             failed += 1
             if progress:
@@ -219,10 +207,34 @@ def run(cases, split: int, cohen_params: Mapping[str, Any] | None, names: Sequen
             too_large += 1
             continue
         built.append((c, fc.scenario))
+    return built, failed, too_large
+
+
+def run(cases, split: int, cohen_params: Mapping[str, Any] | None, names: Sequence[str] | None = None,
+        max_units: int | None = None, progress=None, others: Sequence[str] | None = None,
+        other_params: Mapping[str, Mapping[str, Any]] | None = None, prebuilt=None,
+        log_probs: Mapping[str, Sequence[float]] | None = None) -> dict[str, Any]:
+    """Encompassing tests of every rival with a key term (or ``names``) against Cohen's model.
+
+    ``cases``: :class:`pactlab.evidence.fit.FitCase` items; those whose window ends before
+    ``split`` train, the rest test. ``cohen_params`` must give finite logit precisions. Theatres
+    with more units (clients, or blocs of clients bound by a pact in force) than ``max_units``
+    (default: the model's exact limit, 8) are left out and counted. ``others``: the theories
+    scored on the same theatres by log-probability (:func:`record_scores`; default: every
+    registered theory with a probability model). ``prebuilt``: :func:`build`'s result for these
+    cases, if already made; ``log_probs``: :func:`log_probs`'s, if already computed."""
+    p = check_precisions(cohen_params)
+    rivals = [n for n in theories.names() if theories.get(n).key_term is not None]
+    if names:
+        bad = [n for n in names if n not in rivals]
+        if bad:
+            raise EncompassingError(f"no key variable declared by {', '.join(bad)}; theories with one: {', '.join(rivals)}")
+        rivals = list(names)
+    built, failed, too_large = prebuilt if prebuilt is not None else build(cases, p, max_units, progress)
     train = [(c, s) for c, s in built if c.end < split]
     test = [(c, s) for c, s in built if c.end >= split]
     results = [test_rival(theories.get(n), train, test) for n in rivals]
-    scored = record_scores(built, split, cohen_params, other_params or {}, others)
+    scored = record_scores(built, split, cohen_params, other_params or {}, others, log_probs)
     return {
         "split": split, "cohen_parameters": p.digest(),
         "cohen_precisions": {k: getattr(p, k) for k in PRECISIONS},
@@ -233,18 +245,19 @@ def run(cases, split: int, cohen_params: Mapping[str, Any] | None, names: Sequen
     }
 
 
-def record_scores(built: Sequence[tuple[Case, Any]], split: int, cohen_params, params: Mapping[str, Mapping[str, Any]],
-                  names: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Every theory with a probability model on the record's theatres: the log-probability
-    of each theatre's new treaties, before and from ``split``, each theory at its declared
-    parameters (``params`` overrides; Cohen at ``cohen_params``), none fitted here.
+def scored_theories(names: Sequence[str] | None = None) -> list[str]:
+    """The theories with a log-probability on the record's theatres: Cohen's (at the finite
+    precisions given) and every other theory with a probability model, in ``names``' order."""
+    return [n for n in (names or theories.names()) if n == "cohen" or theories.get(n).supports_log_prob]
 
-    A record outside a theory's outcomes (log-probability ``-inf``) is counted, not averaged;
-    ``common`` is the mean over the theatres every listed theory gives a finite score, the one
-    figure that compares theories on the same cases (95% bootstrap interval over theatres)."""
-    names = [n for n in (names or theories.names()) if n == "cohen" or theories.get(n).supports_log_prob]
+
+def log_probs(built: Sequence[tuple[Case, Any]], params: Mapping[str, Mapping[str, Any]],
+              names: Sequence[str] | None = None) -> dict[str, list[float]]:
+    """Each theory's log-probability of each theatre's new treaties (``-inf`` where the record
+    is outside its outcomes), theories as :func:`scored_theories`; Cohen's comes from the
+    built case (at the precisions it was built with)."""
     lp: dict[str, list[float]] = {}
-    for n in names:
+    for n in scored_theories(names):
         th = theories.get(n)
         xs = []
         for c, sc in built:
@@ -257,6 +270,23 @@ def record_scores(built: Sequence[tuple[Case, Any]], split: int, cohen_params, p
                     x = -math.inf
             xs.append(x)
         lp[n] = xs
+    return lp
+
+
+def record_scores(built: Sequence[tuple[Case, Any]], split: int, cohen_params, params: Mapping[str, Mapping[str, Any]],
+                  names: Sequence[str] | None = None,
+                  lp: Mapping[str, Sequence[float]] | None = None) -> list[dict[str, Any]]:
+    """Every theory with a probability model on the record's theatres: the log-probability
+    of each theatre's new treaties, before and from ``split``, each theory at its declared
+    parameters (``params`` overrides; Cohen at ``cohen_params``), none fitted here.
+
+    A record outside a theory's outcomes (log-probability ``-inf``) is counted, not averaged;
+    ``common`` is the mean over the theatres every listed theory gives a finite score, the one
+    figure that compares theories on the same cases (95% bootstrap interval over theatres).
+    ``lp``: :func:`log_probs`'s result for these theatres, if already computed."""
+    names = scored_theories(names)
+    if lp is None or any(n not in lp for n in names):
+        lp = log_probs(built, params, names)
     out = []
     for n in names:
         row: dict[str, Any] = {"theory": n}
