@@ -80,3 +80,168 @@ def test_html_page_has_the_table_and_the_notes():
     page = render_html(compare(["cohen", "cha"], cases=SMALL))
     assert page.startswith("<!DOCTYPE html>") and "exact (ATOP)" in page and "korea-1953" in page
     assert "Encompassing tests" in page and "no probability model" in page
+
+
+# ----------------------------------------------------------------------------- the record's theatres
+
+def _stub_world(monkeypatch):
+    """Three theatres and one stub theory whose predictions and log-probabilities are fixed, so
+    every figure of the record section can be worked out by hand."""
+    from types import SimpleNamespace
+
+    from pactlab import theories
+    from pactlab.designs import DESIGNS
+    from pactlab.evidence.encompassing import Case
+    from pactlab.theories.base import Outcome, Prediction
+
+    def sc(sid, clients):
+        return SimpleNamespace(id=sid, patron=SimpleNamespace(id="P"), clients=[SimpleNamespace(id=c) for c in clients])
+
+    bil = lambda *cs: [((c,), True, "defend") for c in cs]  # noqa: E731
+    # t1: one client, record bilateral, predicted bilateral (right; no ARI with one client)
+    # t2: clients A-D, record P+A+B and C+D (clients-only): groups {A,B},{C,D};
+    #     predicted P+A+B, P+C, P+D: groups {A,B},{C},{D} -> ARI 4/7 (worked out in the test)
+    # t3: clients X, Y, record bilaterals with both, predicted P+X+Y: design wrong; ARI of
+    #     {X},{Y} against {X,Y}: both trivial and different -> 0
+    theatres = [
+        (sc("t1", ["A"]), Outcome.of(bil("A")), Outcome.of(bil("A")), -1.0),
+        (sc("t2", ["A", "B", "C", "D"]), Outcome.of([(("A", "B"), True, "defend"), (("C", "D"), False, "defend")]),
+         Outcome.of([(("A", "B"), True, "defend")] + bil("C", "D")), -2.0),
+        (sc("t3", ["X", "Y"]), Outcome.of(bil("X", "Y")), Outcome.of([(("X", "Y"), True, "defend")]), -math.inf),
+    ]
+    pred = {s.id: p for s, _, p, _ in theatres}
+    lps = {s.id: lp for s, _, _, lp in theatres}
+
+    class Stub:
+        name = "stub"
+        supports_log_prob = True
+        key_term = None
+
+        def predict(self, s, params=None):
+            return Prediction("stub", s.id, "", pred[s.id], {d: 1.0 / len(DESIGNS) for d in DESIGNS}, "exact")
+
+        def log_prob(self, s, observed, params=None):
+            return lps[s.id]
+
+    monkeypatch.setattr(theories, "names", lambda: ["stub"])
+    monkeypatch.setattr(theories, "get", lambda n: Stub())
+    built = [(Case(s.id, 1900 + 10 * i, 0.0, {}, obs.design, obs, 1896 + 10 * i), s)
+             for i, (s, obs, _, _) in enumerate(theatres)]
+    return built, theatres
+
+
+def test_record_section_metrics_by_hand(monkeypatch):
+    from pactlab.evidence.compare import theatre_scores
+
+    built, theatres = _stub_world(monkeypatch)
+    assert [obs.design for _, obs, _, _ in theatres] == ["bilateral", "trilateral", "bilateral"]
+    assert [p.design for _, _, p, _ in theatres] == ["bilateral", "hub-and-spoke", "trilateral"]
+    rows, summary = theatre_scores(built, 1950, {})  # all three before the split
+    tr, te = summary[0]["train"], summary[0]["test"]
+    # designs: bilateral recall 1/2 (t1 right, t3 wrong), trilateral recall 0/1 (t2) -> BA 1/4, accuracy 1/3
+    assert tr["designs_right"] == 1 and tr["designs_in_record"] == 2
+    assert tr["balanced_accuracy"] == pytest.approx(0.25)
+    # ARI of t2: contingency {AB: 2 in AB}, {CD: 1 in C, 1 in D}: index 1, rows 1+1=2, columns 1,
+    # expected 2*1/C(4,2)=1/3, maximum (2+1)/2=3/2 -> (1-1/3)/(3/2-1/3) = 4/7; t3: 0; t1: none
+    by = {r["theatre"]: r for r in rows}
+    assert by["t1"]["ari"] is None and by["t3"]["ari"] == 0.0
+    assert by["t2"]["ari"] == pytest.approx(4 / 7)
+    assert tr["n_ari"] == 2 and tr["ari"] == pytest.approx((4 / 7 + 0.0) / 2)
+    # log score: t3 is impossible, the mean is over t1 and t2
+    assert tr["impossible"] == 1 and tr["n_common"] == 2 and tr["log_score"] == pytest.approx(-1.5)
+    assert by["t3"]["log_score"] is None and by["t3"]["log_score_status"] == "impossible"
+    lo, hi = tr["log_score_ci"]
+    assert -2.0 <= lo <= -1.5 <= hi <= -1.0
+    assert tr["balanced_accuracy_ci"][0] <= 0.25 <= tr["balanced_accuracy_ci"][1]
+    # no theatre from the split on: every figure empty, none NaN
+    assert te["n"] == 0 and te["balanced_accuracy"] is None and te["ari"] is None and te["log_score"] is None
+    assert te["balanced_accuracy_ci"] is None
+    # the split moves t3 (window ending 1920) to the test part
+    _, s2 = theatre_scores(built, 1915, {})
+    assert s2[0]["train"]["n"] == 2 and s2[0]["test"]["n"] == 1 and s2[0]["test"]["impossible"] == 1
+    assert s2[0]["train"]["balanced_accuracy"] == pytest.approx(0.5)  # bilateral 1/1, trilateral 0/1
+
+
+def test_bootstrap_statistic_is_seeded_and_matches_bootstrap_mean_for_a_mean():
+    import numpy as np
+
+    from pactlab.evidence.compare import bootstrap_statistic
+
+    xs = np.array([0.0, 1.0, 2.0, 3.0, 10.0])
+    assert bootstrap_statistic(lambda ix: float(xs[ix].mean()), len(xs)) == pytest.approx(bootstrap_mean(xs))
+    assert all(math.isnan(v) for v in bootstrap_statistic(lambda ix: 0.0, 0))
+
+
+def test_theatre_csv_writes_every_column_and_no_nan(monkeypatch):
+    import csv
+    import io
+
+    from pactlab.evidence.compare import THEATRE_COLUMNS, theatre_csv, theatre_scores
+
+    built, _ = _stub_world(monkeypatch)
+    rows, _ = theatre_scores(built, 1950, {})
+    got = list(csv.DictReader(io.StringIO(theatre_csv(rows))))
+    assert tuple(got[0]) == THEATRE_COLUMNS and len(got) == 3
+    assert [r["window"] for r in got] == ["1896-1900", "1906-1910", "1916-1920"]
+    assert got[2]["log_score"] == "" and got[0]["ari"] == "" and "nan" not in theatre_csv(rows).lower()
+    assert got[1]["observed"] == "C+D (defend), P+A+B (defend)"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from worlds import small_world
+
+    d = tmp_path_factory.mktemp("cmp")
+    small_world(d / "w")
+    (d / "prec.yaml").write_text("cohen: {precision_patron: 5, precision_clients: 5, precision_adversary: 5, "
+                                 "precision_welfare: 5, precision_stability: 5}\n")
+    return d
+
+
+def test_cli_record_section_and_scores_csv(world, tmp_path):
+    import pandas as pd
+
+    csv_path, out = tmp_path / "theatres.csv", tmp_path / "compare.json"
+    args = ["compare", "--theories", "cohen,geography,logit", "--data", str(world / "w"), "--split", "1901",
+            "--to", "1916", "--params", str(world / "prec.yaml")]
+    r = CliRunner().invoke(main, args + ["--format", "json", "--out", str(out), "--scores", str(csv_path)])
+    assert r.exit_code == 0, r.output
+    d = json.loads(out.read_text())
+    rec = d["record"]
+    assert rec["status"] == "run" and [e["theory"] for e in rec["theories"]] == ["cohen", "geography", "logit"]
+    tab = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    assert len(tab) == 3 * rec["n_theatres"] and rec["n_train"] + rec["n_test"] == rec["n_theatres"]
+    assert rec["n_theatres"] == d["encompassing"]["n_cases"]  # the theatres of the encompassing tests
+    for e in rec["theories"]:
+        for part in ("train", "test"):
+            t = tab[(tab.theory == e["theory"]) & (tab.part == part)]
+            x = e[part]
+            assert x["n"] == len(t) and x["designs_right"] == int((t.design_correct == "True").sum())
+            # balanced accuracy from the CSV, by hand: mean over the record's designs of the share right
+            recalls = [float((t[t.observed_design == dz].predicted_design == dz).mean()) for dz in set(t.observed_design)]
+            assert x["balanced_accuracy"] == pytest.approx(sum(recalls) / len(recalls))
+            aris = [float(v) for v in t.ari if v != ""]
+            assert x["n_ari"] == len(aris) and x["ari"] == pytest.approx(sum(aris) / len(aris))
+            lo, hi = x["balanced_accuracy_ci"]
+            assert 0.0 <= lo <= hi <= 1.0
+    # the same log scores as the encompassing run's table of every theory
+    rs = {r_["theory"]: r_ for r_ in d["encompassing"]["record_scores"]}
+    for e in rec["theories"]:
+        assert e["test"]["log_score"] == pytest.approx(rs[e["theory"]]["test"]["mean_common"])
+    assert set(tab.log_score_status) <= {"ok", "impossible"}
+    assert all((v == "") == (st == "impossible") for v, st in zip(tab.log_score, tab.log_score_status))
+    # text and HTML carry the section too
+    t = CliRunner().invoke(main, args)
+    assert t.exit_code == 0 and "balanced accuracy" in t.output and "ARI" in t.output
+    h = CliRunner().invoke(main, args + ["--format", "html"])
+    assert h.exit_code == 0 and "Every theory on the record" in h.output
+
+
+def test_cli_scores_needs_data_and_force(world, tmp_path):
+    p = tmp_path / "s.csv"
+    r = CliRunner().invoke(main, ["compare", "--theories", "cha", "--scores", str(p)])
+    assert r.exit_code == 1 and "give --data too" in r.output and "Traceback" not in r.output
+    p.write_text("x\n")
+    r = CliRunner().invoke(main, ["compare", "--theories", "cha", "--data", str(world / "w"), "--scores", str(p),
+                                  "--params", str(world / "prec.yaml")])
+    assert r.exit_code == 1 and "--scores" in r.output and "--force" in r.output and p.read_text() == "x\n"
