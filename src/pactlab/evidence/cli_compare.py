@@ -52,9 +52,10 @@ def _load_params(path: Path | None) -> dict:
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
               help="folder with the COW and ATOP files: also run the encompassing tests on the record's theatres")
 @click.option("--split", type=int, default=1939, show_default=True,
-              help="encompassing tests: fit on theatres whose window ends before this year, score the rest")
+              help="with --data: fit the encompassing tests on theatres whose window ends before this year, "
+                   "score the rest; the record's figures are given for both parts")
 @click.option("--to", "y2", type=int, default=1956, show_default=True,
-              help="encompassing tests: theatres whose window ends before this year")
+              help="with --data: the theatres whose window ends before this year")
 @click.option("--scores", "scores", type=click.Path(path_type=Path), default=None,
               help="with --data: write every theory's score on every theatre to this CSV file "
                    "(--force overwrites it)")
