@@ -420,10 +420,11 @@ def theatre_scores(built: Sequence[tuple[Any, Scenario]], split: int, params: Ma
         for i, (c, sc) in enumerate(built):
             clients = [a.id for a in sc.clients]
             patron = sc.patron.id if sc.patron else None
+            why = ""
             try:
                 modal: Outcome | None = _modal(n, th, sc, params.get(n), cohen_p)
-            except TheoryError:
-                modal = None
+            except TheoryError as exc:
+                modal, why = None, str(exc)
             x = lp[n][i] if n in lp else None
             rows.append({
                 "theatre": c.id, "window": f"{c.start}-{c.end}" if c.start is not None else str(c.end),
@@ -434,7 +435,7 @@ def theatre_scores(built: Sequence[tuple[Any, Scenario]], split: int, params: Ma
                 "log_score": x if x is not None and math.isfinite(x) else None,
                 "log_score_status": ("no probability model" if x is None else "ok" if math.isfinite(x)
                                      else "impossible"),
-                "observed": c.observed.text(patron), "predicted": modal.text(patron) if modal else "no prediction",
+                "observed": c.observed.text(patron), "predicted": modal.text(patron) if modal else f"no prediction: {why}",
                 "_common": common[i],
             })
     summary: list[dict[str, Any]] = []
@@ -452,7 +453,7 @@ def theatre_scores(built: Sequence[tuple[Any, Scenario]], split: int, params: Ma
             entry[part] = {
                 "n": len(rs), "designs_right": sum(r["design_correct"] for r in rs),
                 "designs_in_record": len(set(yt.tolist())),
-                "no_prediction": sum(r["predicted_design"] == "" for r in rs),
+                "no_prediction": sum(r["predicted_design"] == "" for r in rs),  # scored as wrong
                 "balanced_accuracy": _num(ba[0]), "balanced_accuracy_ci": _interval(ba),
                 "n_ari": len(aris), "ari": _num(ar[0]), "ari_ci": _interval(ar),
                 "n_common": len(ls), "log_score": _num(lsm[0]), "log_score_ci": _interval(lsm),
@@ -486,6 +487,15 @@ def theatre_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     return buf.getvalue()
 
 
+def _g(x: float) -> str:
+    """Two decimals, without a sign on a figure that rounds to zero."""
+    return _f(0.0 if round(x, 2) == 0 else x)
+
+
+def _gci(c) -> str:
+    return "—" if not c else f"[{_g(c[0])}, {_g(c[1])}]"
+
+
 def record_table(record: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     """The record section's summary as (header, rows): one row per theory and part."""
     split = record["split"]
@@ -495,11 +505,13 @@ def record_table(record: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]
     for part, label in (("train", f"before {split}"), ("test", f"from {split}")):
         for e in record["theories"]:
             x = e[part]
-            ari = "—" if x["ari"] is None else f"{_f(x['ari'])} {_ci(x['ari_ci'])} (n={x['n_ari']})"
+            ari = "—" if x["ari"] is None else f"{_g(x['ari'])} {_gci(x['ari_ci'])} (n={x['n_ari']})"
             ls = ("—" if x["log_score"] is None else
-                  f"{_f(x['log_score'])} {_ci(x['log_score_ci'])} (n={x['n_common']})")
-            body.append([e["theory"], f"{label}: {x['n']}", f"{x['designs_right']}/{x['n']}",
+                  f"{_g(x['log_score'])} {_gci(x['log_score_ci'])} (n={x['n_common']})")
+            right = f"{x['designs_right']}/{x['n']}" + (f" ({x['no_prediction']} not predicted)"
+                                                        if x["no_prediction"] else "")
+            body.append([e["theory"], f"{label}: {x['n']}", right,
                          "—" if x["balanced_accuracy"] is None else
-                         f"{_f(x['balanced_accuracy'])} {_ci(x['balanced_accuracy_ci'])}",
+                         f"{_g(x['balanced_accuracy'])} {_gci(x['balanced_accuracy_ci'])}",
                          ari, ls, "—" if x["impossible"] is None else f"{x['impossible']}/{x['n']}"])
     return head, body
