@@ -97,7 +97,7 @@ def _stub_world(monkeypatch):
     def sc(sid, clients):
         return SimpleNamespace(id=sid, patron=SimpleNamespace(id="P"), clients=[SimpleNamespace(id=c) for c in clients])
 
-    bil = lambda *cs: [((c,), True, "defend") for c in cs]  # noqa: E731
+    bil = lambda *cs: [((c,), True, "defend") for c in cs]
     # t1: one client, record bilateral, predicted bilateral (right; no ARI with one client)
     # t2: clients A-D, record P+A+B and C+D (clients-only): groups {A,B},{C,D};
     #     predicted P+A+B, P+C, P+D: groups {A,B},{C},{D} -> ARI 4/7 (worked out in the test)

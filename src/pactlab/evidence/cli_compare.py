@@ -77,10 +77,9 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
     from rich.console import Console
     from rich.table import Table
 
-    from pactlab.evidence.compare import compare as run, render_html, summary_table
+    from pactlab.evidence.compare import CompareError, render_html, summary_table, theatre_csv
+    from pactlab.evidence.compare import compare as run
     from pactlab.files import atomic_write_text, json_dumps, output_file
-
-    from pactlab.evidence.compare import CompareError, theatre_csv
 
     target = output_file(out, force=force) if out is not None else None
     if scores is not None and data_dir is None:

@@ -445,7 +445,7 @@ def theatre_scores(built: Sequence[tuple[Any, Scenario]], split: int, params: Ma
             rs = [r for r in rows if r["theory"] == n and r["part"] == part]
             yt = np.array([r["observed_design"] for r in rs], dtype=object)
             yp = np.array([r["predicted_design"] for r in rs], dtype=object)
-            ba = bootstrap_statistic(lambda ix: M.balanced_accuracy(yt[ix], yp[ix]), len(rs))
+            ba = bootstrap_statistic(lambda ix, yt=yt, yp=yp: M.balanced_accuracy(yt[ix], yp[ix]), len(rs))
             aris = [r["ari"] for r in rs if r["ari"] is not None]
             ar = bootstrap_mean(aris)
             ls = [r["log_score"] for r in rs if r["_common"]] if n in scored else []
