@@ -49,6 +49,21 @@ def test_compare_scores_the_record_and_skips_theories_without_log_prob():
     assert cmp.encompassing["status"] == "not run"
 
 
+def test_cohen_at_finite_precisions_is_scored_by_likelihood():
+    """With finite logit precisions Cohen's model has an outcome distribution, so the
+    case table gives it log scores and a Vuong test; at the declared (infinite)
+    precisions the note says how to get one."""
+    fin = {k: 5.0 for k in ("precision_patron", "precision_clients", "precision_adversary",
+                            "precision_welfare", "precision_stability")}
+    cmp = compare(["cohen", "logit"], params={"cohen": fin}, cases=SMALL)
+    rows = [r for r in cmp.rows if r.theory == "cohen"]
+    assert rows and all(r.log_score is not None and r.log_score < 0 for r in rows)
+    assert not any(n.startswith("cohen:") for n in cmp.notes)
+    assert {(v["a"], v["b"]) for v in cmp.vuong} == {("cohen", "logit")}
+    note = next(n for n in compare(["cohen"], cases=SMALL).notes if n.startswith("cohen:"))
+    assert "finite logit precisions" in note and "--params" in note
+
+
 def test_unknown_theory_and_parameter_are_clear_errors():
     with pytest.raises(CompareError, match="unknown theory nope"):
         compare(["nope"], cases=SMALL)

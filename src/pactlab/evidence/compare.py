@@ -39,6 +39,7 @@ import numpy as np
 from pactlab import theories
 from pactlab.designs import DESIGNS
 from pactlab.evidence.cases import READINGS, record_level
+from pactlab.evidence.fit import has_probability_model
 from pactlab.errors import PactlabError
 from pactlab.scenarios.catalog import catalog, get
 from pactlab.scenarios.schema import Scenario
@@ -182,11 +183,15 @@ def compare(names: Sequence[str] | None = None, params: Mapping[str, Mapping[str
     ths = {n: theories.get(n) for n in names}
     for n, th in ths.items():
         th.params(params.get(n))  # validate before any run: a ParameterError names the parameter
+    # a probability model at the parameters given: Cohen's model has one at finite precisions
+    prob = {n: has_probability_model(th, params.get(n)) for n, th in ths.items()}
     rows: list[CaseRow] = []
     notes: list[str] = []
     for n, th in ths.items():
-        if not th.supports_log_prob:
-            notes.append(f"{n}: no probability model yet, so no log score, Vuong test or encompassing test; "
+        if not prob[n]:
+            hint = (" (Cohen's model has one at finite logit precisions: give them with --params)"
+                    if any(s.allow_inf for s in th.specs) else "")
+            notes.append(f"{n}: no probability model at these parameters{hint}, so no log score or Vuong test; "
                          "design and treaties are scored on its modal prediction")
         for s in cases:
             recs = {rd: record_outcome(s, rd) for rd in READINGS}
@@ -195,7 +200,7 @@ def compare(names: Sequence[str] | None = None, params: Mapping[str, Mapping[str
             rdesign = rec.design
             lps: dict[str, float | None] = {rd: None for rd in READINGS}
             note = pred.note
-            if th.supports_log_prob:
+            if prob[n]:
                 for rd in READINGS:
                     try:
                         lps[rd] = th.log_prob(s, recs[rd], params.get(n))
@@ -226,7 +231,7 @@ def compare(names: Sequence[str] | None = None, params: Mapping[str, Mapping[str
             "brier": b[0], "brier_ci": [b[1], b[2]],
         }
         for key, attr in (("log_score", "log_score"), ("log_score_atop", "log_score_atop")):
-            if ths[n].supports_log_prob:
+            if prob[n]:
                 lps = [getattr(r, attr) for r in rs]
                 if all(math.isfinite(x) for x in lps):
                     m = bootstrap_mean(lps)
@@ -237,7 +242,7 @@ def compare(names: Sequence[str] | None = None, params: Mapping[str, Mapping[str
             else:
                 entry.update({key: None, key + "_ci": None, key + "_note": "no probability model"})
         summary.append(entry)
-    scored = [n for n in names if ths[n].supports_log_prob]
+    scored = [n for n in names if prob[n]]
     vu = []
     for i, a in enumerate(scored):
         for b_ in scored[i + 1:]:
