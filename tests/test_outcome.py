@@ -247,3 +247,33 @@ def test_approximation_against_exact_at_n9(seed, lam):
     kept = {tuple(x) for x in ap.sw.labels}
     omitted = sum(pr for lab, pr in zip(ex.sw.labels, ex.sw.prob) if tuple(lab) not in kept)
     assert tv <= 0.01 and omitted <= 0.01, (tv, omitted)
+
+
+def test_approximate_structures_stay_within_the_cap_at_low_precision(monkeypatch):
+    """At low precisions the weight spreads over most of Bell(k); the truncation
+    stops at MAX_APPROX_STRUCTURES (and says so) instead of growing with it."""
+    import pactlab.model.outcome as outcome
+    from pactlab.scenarios.generate import synthetic
+
+    monkeypatch.setattr(outcome, "MAX_APPROX_STRUCTURES", 300)
+    p = at(1.0, 1.0, 1.0, 1.0, 1.0)
+    th = compile_theatre(synthetic(10, 103), p)
+    d = Distribution(th, ClientGame.of(th), p)
+    assert d.method == "approximate"
+    assert len(d.sw.labels) <= 300 and d.approx_capped and "cap of 300" in d.note
+    assert abs(d.sw.prob.sum() - 1.0) < 1e-9 and math.isfinite(d.sw.logw.max())
+
+
+@pytest.mark.parametrize("cells", [1, 997])
+def test_stage1_in_chunks_equals_one_pass(monkeypatch, cells):
+    import pactlab.model.outcome as outcome
+    from pactlab.scenarios.generate import synthetic
+
+    p = at(3.0, 3.0, 3.0, 3.0, 3.0)
+    th = compile_theatre(synthetic(6, 104), p)
+    whole = Distribution(th, ClientGame.of(th), p)
+    monkeypatch.setattr(outcome, "STAGE1_CHUNK_CELLS", cells)
+    part = Distribution(th, ClientGame.of(th), p)
+    assert np.array_equal(whole.sw.labels, part.sw.labels)
+    assert np.allclose(whole.sw.logw, part.sw.logw, rtol=0, atol=1e-12)
+    assert np.array_equal(whole.sw.stable, part.sw.stable)

@@ -56,6 +56,12 @@ MAX_EXACT_ATOMS = 8
 #: above it, the truncation grows until a round adds less than this share of the weight
 APPROX_TOL = 1e-4
 APPROX_ROUNDS = 12
+#: and stops once it holds this many structures (the note says so): the weight of a
+#: diffuse distribution (low precisions) is spread over most of Bell(k), which no
+#: truncation can hold, and memory and time grow with the structures held
+MAX_APPROX_STRUCTURES = 20_000
+#: stage 1 weighs structures in chunks of at most this many (move, client) cells
+STAGE1_CHUNK_CELLS = 1 << 21
 LEVEL_NAME = {1: "consult", 2: "defend"}
 # design flags: A patron treaty with >= 3 clients, B a spoke, C a patron treaty with 2 clients, D any new treaty
 FA, FB, FC, FD = 1, 2, 4, 8
@@ -386,33 +392,40 @@ def stage1(th: Theatre, atoms: list[int], ROW: np.ndarray, ADJ: np.ndarray, UNIT
     W = u.sum(axis=1)
     lam_d = p.precision_stability
     bits = 1 << np.arange(n, dtype=np.int64)
-    # every (structure, unit t, target j) at once; j = k means "go alone"
-    src = np.take_along_axis(groups, labels, axis=1)[:, :, None]  # (S, k, 1)
-    a = A[None, :, None]
-    dst = np.concatenate([groups, np.zeros((S, 1), np.int64)], axis=1)[:, None, :]  # (S, 1, k+1)
-    jj = np.arange(k + 1)[None, None, :]
-    valid = np.where(jj < k, (dst != 0) & (labels[:, :, None] != jj), src != a)
-    src, dst = np.broadcast_to(src, valid.shape), np.broadcast_to(dst, valid.shape)
-    src2, dst2 = src & ~a, dst | a
-    valid &= ~np.isnan(ROW[dst2, 0])
-    sel = np.nonzero(valid)
-    s_i = sel[0]
-    src, dst, src2, dst2 = src[sel], dst[sel], src2[sel], dst2[sel]
-    M2 = M0[s_i] - UNIT[src] - UNIT[dst] + UNIT[src2] + UNIT[dst2]  # the units on offer after the move
-    am = A[sel[1]]
-    delta = R[dst2] - R[dst] + R[src2] - R[src] + ADJ[M2] - ADJ[M0[s_i]]  # (D, n)
-    amem = (am[:, None] & bits[None, :]) != 0
-    dmem = (dst[:, None] & bits[None, :]) != 0
-    mover = np.where(amem, delta, np.inf).min(axis=1)
-    mover_max = np.where(amem, delta, -np.inf).max(axis=1)
-    recv = np.where(dmem, delta, np.inf).min(axis=1)
-    gain = np.minimum(mover, recv)
-    profitable = (mover >= -EPS) & (mover_max > EPS) & (recv >= -EPS)
     stable = np.ones(S, bool)
-    stable[s_i[profitable]] = False
     logdev = np.zeros(S)
-    if not _is_inf(lam_d):
-        np.add.at(logdev, s_i, log_sigmoid(-lam_d * gain))
+    # every (structure, unit t, target j) of a chunk of structures at once; j = k means
+    # "go alone". Chunks keep the (moves, n) arrays below STAGE1_CHUNK_CELLS cells, so the
+    # memory stays bounded however many structures are weighed.
+    step = max(1, STAGE1_CHUNK_CELLS // max(1, k * (k + 1) * n))
+    jj = np.arange(k + 1)[None, None, :]
+    a = A[None, :, None]
+    for lo in range(0, S, step):
+        gr, lb = groups[lo:lo + step], labels[lo:lo + step]
+        Sc = len(gr)
+        src = np.take_along_axis(gr, lb, axis=1)[:, :, None]  # (Sc, k, 1)
+        dst = np.concatenate([gr, np.zeros((Sc, 1), np.int64)], axis=1)[:, None, :]  # (Sc, 1, k+1)
+        valid = np.where(jj < k, (dst != 0) & (lb[:, :, None] != jj), src != a)
+        src, dst = np.broadcast_to(src, valid.shape), np.broadcast_to(dst, valid.shape)
+        src2, dst2 = src & ~a, dst | a
+        valid &= ~np.isnan(ROW[dst2, 0])
+        sel = np.nonzero(valid)
+        s_i = sel[0]
+        src, dst, src2, dst2 = src[sel], dst[sel], src2[sel], dst2[sel]
+        m0 = M0[lo:lo + step][s_i]
+        M2 = m0 - UNIT[src] - UNIT[dst] + UNIT[src2] + UNIT[dst2]  # the units on offer after the move
+        am = A[sel[1]]
+        delta = R[dst2] - R[dst] + R[src2] - R[src] + ADJ[M2] - ADJ[m0]  # (D, n)
+        amem = (am[:, None] & bits[None, :]) != 0
+        dmem = (dst[:, None] & bits[None, :]) != 0
+        mover = np.where(amem, delta, np.inf).min(axis=1)
+        mover_max = np.where(amem, delta, -np.inf).max(axis=1)
+        recv = np.where(dmem, delta, np.inf).min(axis=1)
+        gain = np.minimum(mover, recv)
+        profitable = (mover >= -EPS) & (mover_max > EPS) & (recv >= -EPS)
+        stable[lo + s_i[profitable]] = False
+        if not _is_inf(lam_d):
+            np.add.at(logdev, lo + s_i, log_sigmoid(-lam_d * gain))
     lam_s = p.precision_welfare
     if _is_inf(lam_d):
         logdev = np.where(stable, 0.0, -np.inf)
@@ -509,6 +522,7 @@ class Distribution:
                 f"{k} units: {len(labels)} client structures of Bell({k}), grown best-first from the stable ones by "
                 f"single moves over {self.approx_rounds} rounds (the last added {self.approx_last_mass:.1e} of the "
                 "weight), renormalised; structures further out are left out"
+                + (f" (growth stopped at the cap of {MAX_APPROX_STRUCTURES} structures)" if self.approx_capped else "")
             )
         self.sw = stage1(th, atoms, ROW, ADJ, self.UNIT, labels, p)
         if inf_all:
@@ -555,19 +569,23 @@ class Distribution:
         seeds = np.concatenate([base, np.arange(k)[None, :]])
         found = {tuple(_canon(x)) for x in seeds}
         expanded: set = set()
-        self.approx_rounds, self.approx_last_mass = 0, 1.0
+        self.approx_rounds, self.approx_last_mass, self.approx_capped = 0, 1.0, False
+        labs = np.array(sorted(found), dtype=np.int64)
+        sw = stage1(self.th, atoms, ROW, ADJ, self.UNIT, labs, self.p)
         for r in range(APPROX_ROUNDS):
-            labs = np.array(sorted(found), dtype=np.int64)
-            sw = stage1(self.th, atoms, ROW, ADJ, self.UNIT, labs, self.p)
             keys = [tuple(x) for x in sw.labels]
             order = np.argsort(-sw.prob)
             cum = np.cumsum(sw.prob[order])
             top = order[: int(np.searchsorted(cum, 1.0 - 1e-9)) + 1]
             new: set = set()
-            for i in top:
+            room = MAX_APPROX_STRUCTURES - len(found)
+            for i in top:  # heaviest first, so a cap keeps the neighbours of the heaviest
                 key = keys[i]
                 if key in expanded:
                     continue
+                if len(new) >= room:
+                    self.approx_capped = True
+                    break
                 expanded.add(key)
                 lab = np.array(key)
                 for t in range(k):
@@ -578,16 +596,19 @@ class Distribution:
                             c = tuple(_canon(x))
                             if c not in found:
                                 new.add(c)
+            if len(new) > room:
+                new = set(sorted(new)[:max(0, room)])
+                self.approx_capped = True
             self.approx_rounds = r + 1
             if not new:
-                self.approx_last_mass = 0.0
+                self.approx_last_mass = 0.0 if not self.approx_capped else self.approx_last_mass
                 break
             found |= new
             labs = np.array(sorted(found), dtype=np.int64)
-            sw2 = stage1(self.th, atoms, ROW, ADJ, self.UNIT, labs, self.p)
-            is_new = np.array([tuple(x) in new for x in sw2.labels])
-            self.approx_last_mass = float(sw2.prob[is_new].sum())
-            if self.approx_last_mass < APPROX_TOL:
+            sw = stage1(self.th, atoms, ROW, ADJ, self.UNIT, labs, self.p)  # the next round starts from it
+            is_new = np.array([tuple(x) in new for x in sw.labels])
+            self.approx_last_mass = float(sw.prob[is_new].sum())
+            if self.approx_last_mass < APPROX_TOL or self.approx_capped:
                 break
         return np.array(sorted(found), dtype=np.int64)
 
