@@ -172,3 +172,14 @@ def test_prequential_trains_only_on_earlier_windows():
             want = fit(Coin(), earlier, free=["theta"]).values
             assert r["log_score_fit"] == pytest.approx(Coin().log_prob(c.scenario, c.observed, want), abs=1e-3)
             assert r["difference"] == pytest.approx(r["log_score_fit"] - r["log_score_defaults"])
+
+
+def test_within_units_keeps_the_theatres_up_to_the_limit():
+    from pactlab.evidence.fit import units_of, within_units
+
+    cases = [FitCase(sid, 1900, 1904, scenario(sid), Outcome()) for sid in ("europe-1949", "korea-1953")]
+    big, small = (units_of(c.scenario) for c in cases)
+    assert small < big
+    assert within_units(cases, big) == cases
+    assert within_units(cases, big - 1) == [cases[1]]
+    assert within_units(cases, small - 1) == []

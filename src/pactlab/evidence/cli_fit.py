@@ -57,10 +57,13 @@ Examples:
               help="iterations of the optimizer per start (CMA-ES: 20 evaluations each)")
 @click.option("--starts", type=click.IntRange(1), default=3, show_default=True,
               help="L-BFGS-B starts: the defaults (or --set) and random perturbations of them")
+@click.option("--max-units", "max_units", type=click.IntRange(1), default=None,
+              help="leave out (and count) theatres with more than this many units (clients and pacts in force); "
+                   "above 8 units the outcome distribution is approximate and slow to build")
 def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: str, optimizer: str,
         in_scope: bool, out: Path, cache: Path | None, preq: Path | None, min_train: int, set_values: str,
         board: Path | None, baseline_names: str, refit: str, y2: int | None, boot: int, seed: int,
-        maxiter: int, starts: int, tie: bool) -> None:
+        maxiter: int, starts: int, tie: bool, max_units: int | None) -> None:
     """Fit a theory's fittable parameters by maximum likelihood on the record before --train-to.
 
     The likelihood is the sum over training theatres of the theory's log-probability of what
@@ -119,6 +122,14 @@ def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: s
         cases, counts = training_cases(data, y1, last + 1, in_scope_only=in_scope)
         if cache is not None:
             cfile.write_bytes(pickle.dumps((cases, counts)))
+    if max_units is not None:
+        from pactlab.evidence.fit import within_units
+
+        kept = within_units(cases, max_units)
+        counts = dict(counts, more_than_max_units=len(cases) - len(kept), max_units=max_units)
+        console.print(f"--max-units {max_units}: {len(cases) - len(kept)} of {len(cases)} theatres left out "
+                      f"(more than {max_units} units), in training and in scoring")
+        cases = kept
     all_cases, cases = cases, [c for c in cases if c.end < train_to]
     names = [x.strip() for x in free.split(",") if x.strip()] or None
     res = run_fit(theory, cases, free=names, optimizer=optimizer, start=start, maxiter=maxiter, starts=starts)

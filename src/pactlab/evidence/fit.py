@@ -355,6 +355,19 @@ def training_cases(data, y1: int, train_to: int, *, adversary_rule: str = "rival
     return cases, counts
 
 
+def units_of(scenario) -> int:
+    """The theatre's units: lone clients and pacts in force (the atoms of the client game)."""
+    from pactlab.model.params import DEFAULT
+    from pactlab.model.theatre import compile_theatre
+
+    return len(compile_theatre(scenario, DEFAULT).atoms)
+
+
+def within_units(cases: Sequence[FitCase], max_units: int) -> list[FitCase]:
+    """The cases whose theatre has at most ``max_units`` units (``pactlab fit --max-units``)."""
+    return [c for c in cases if units_of(c.scenario) <= max_units]
+
+
 # --------------------------------------------------------------------------- prequential evaluation
 def prequential(theory: Theory, cases: Sequence[FitCase], *, min_train: int = 10, free: Sequence[str] | None = None,
                 optimizer: str = "lbfgs", maxiter: int = 100) -> list[dict[str, Any]]:
