@@ -183,3 +183,20 @@ def test_within_units_keeps_the_theatres_up_to_the_limit():
     assert within_units(cases, big) == cases
     assert within_units(cases, big - 1) == [cases[1]]
     assert within_units(cases, small - 1) == []
+
+
+def test_cohen_log_prob_of_a_theatre_its_game_cannot_hold_is_a_theory_error(monkeypatch):
+    """A theatre the client game refuses (e.g. a pact in force with a client that may not
+    pledge) is outside the model: a TheoryError (left out of a fit, counted as 'outside' in
+    a scoreboard), not a traceback."""
+    from pactlab.model import clients
+    from pactlab.model.params import PRECISIONS
+    from pactlab.theories.base import TheoryError
+
+    def refuse(cls, th):
+        raise ValueError("prior commitment among A+B includes a client that may not pledge")
+
+    monkeypatch.setattr(clients.ClientGame, "of", classmethod(refuse))
+    th = theories.get("cohen")
+    with pytest.raises(TheoryError, match="outside Cohen's model: prior commitment"):
+        th.log_prob(scenario("korea-1953"), Outcome(), {k: 2.0 for k in PRECISIONS})

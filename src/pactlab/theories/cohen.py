@@ -16,7 +16,7 @@ from pactlab.model.params import DEFAULT, PRECISIONS, SPECS, Parameters
 from pactlab.model.solve import solve
 from pactlab.scenarios.schema import Scenario
 from pactlab.theories import register
-from pactlab.theories.base import Outcome, OutcomeTreaty, Prediction, Theory, one_hot
+from pactlab.theories.base import Outcome, OutcomeTreaty, Prediction, Theory, TheoryError, one_hot
 
 
 def outcome_of(result) -> Outcome:
@@ -70,5 +70,9 @@ class Cohen(Theory):
 
         p = self.model_parameters(params)
         th = compile_theatre(scenario, p)
-        d = Distribution(th, ClientGame.of(th), p)
+        try:
+            game = ClientGame.of(th)
+        except ValueError as exc:  # a theatre the client game cannot represent
+            raise TheoryError(f"scenario {scenario.id!r}: outside Cohen's model: {exc}") from None
+        d = Distribution(th, game, p)
         return d.log_prob([(tuple(t.clients), t.with_patron, t.level) for t in observed.treaties])
