@@ -11,7 +11,7 @@ over the training episodes -- those whose window **ends before** ``train_to``
 -- within the declared bounds, with ``scipy.optimize`` (L-BFGS-B, numerical
 gradients; several starts) or ``cma`` (derivative-free CMA-ES). A theory
 without a probability model (``supports_log_prob`` false) is refused with a
-message; Cohen's model plugs in as soon as it sets the flag.
+message; Cohen's model has one at finite logit precisions (``--set`` or ``--tie-precisions``).
 
 Diagnostics: the observed information (numerical Hessian of -L at the
 optimum), its condition number, standard errors where it is invertible, and
