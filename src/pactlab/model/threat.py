@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pactlab.model import kernels
 from pactlab.model.params import Parameters
 from pactlab.scenarios.schema import Actor, Contiguity, Role, Scenario, Tie
 
@@ -199,7 +200,7 @@ def stepping_stone_power(
 
 
 def conquest_probability(adv_power: np.ndarray, step_power: np.ndarray, node_defence: np.ndarray,
-                         p: Parameters, reference: bool = False) -> np.ndarray:
+                         p: Parameters, reference: bool = False, jit: bool | None = None) -> np.ndarray:
     """(m, n): for each of m defence profiles, the probability that the
     adversary occupies each client along its most credible route.
 
@@ -214,9 +215,12 @@ def conquest_probability(adv_power: np.ndarray, step_power: np.ndarray, node_def
     best over all simple routes. ``m_k_leg_routes`` off stops after one
     round (at most two legs, the v1 stepping stone). ``reference`` relaxes
     every profile until all are final (the plain form the faster one is
-    tested against)."""
+    tested against). ``jit`` chooses the compiled kernel (:mod:`pactlab.model.kernels`, the same
+    numbers) or this numpy code; ``None`` leaves it to the kernels' policy."""
     d = np.asarray(node_defence, float)
     m, n = d.shape
+    if not reference and (jit if jit is not None else kernels.wanted(m * n * n)):
+        return kernels.conquest_probability(adv_power, step_power, d, p)
     r = csf(adv_power[None, :], d, p)
     if n < 2:
         return r

@@ -1,0 +1,127 @@
+"""The compiled kernels (numba, ``pactlab.model.kernels``) give the numpy code's numbers, bit for bit.
+
+The numpy functions are the reference (``PACTLAB_JIT=0``, or ``jit=False``); the kernels are
+checked against them on the random theatres of ``tests/test_search_speed_equivalence.py``
+(2-8 clients with and without patron and pacts in force, and 9-12 clients), with random
+defence profiles and group treatments, at the default parameters and at others that change
+the contest's exponent (numpy computes some exponents without the C library's ``pow``), the
+routes and the optional mechanisms. Arrays are compared as bytes, and whole solves as their
+full results. Speed is measured by ``benchmarks/bench_solve.py``, not here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+from conftest import scenario  # noqa: E402
+from pactlab.errors import PactlabError  # noqa: E402
+from pactlab.model import kernels, threat  # noqa: E402
+from pactlab.model.params import DEFAULT  # noqa: E402
+from pactlab.model.solve import solve  # noqa: E402
+from pactlab.model.theatre import compile_theatre  # noqa: E402
+from test_search_speed_equivalence import LARGE, N_SMALL, large_instance, small_instance  # noqa: E402
+
+SMALL = range(1, N_SMALL, 5)
+#: parameters the kernels must follow: the contest exponent takes numpy's shortcuts at 2 and 0.5
+VARIANTS = [
+    {},
+    {"contest_exponent": 1.3, "defence_advantage": 2.0},
+    {"contest_exponent": 0.5},
+    {"contest_exponent": 1.0, "m_k_leg_routes": False},
+]
+
+
+def same(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+@lru_cache(maxsize=None)
+def theatre(k: int, big: bool = False):
+    s = scenario(large_instance(k) if big else small_instance(k))
+    try:
+        return compile_theatre(s, DEFAULT)
+    except ValueError:
+        return None
+
+
+def _profiles(th, rng, m=60):
+    d = th.base_defence[None, :] * rng.uniform(0.0, 3.0, (m, th.n))
+    d[::7] = th.base_defence  # profiles that are final at once among ones that are not
+    d[1::9, 0] = 0.0  # a defenceless client
+    return d
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_conquest_probability_kernel_equals_numpy(big):
+    cases = range(len(LARGE)) if big else SMALL
+    checked = 0
+    for k in cases:
+        th = theatre(k, big)
+        if th is None:
+            continue
+        rng = np.random.default_rng(k)
+        for upd in VARIANTS:
+            p = th.params.model_copy(update=upd)
+            d = _profiles(th, rng)
+            ref = threat.conquest_probability(th.adv_power, th.step_power, d, p, jit=False)
+            assert same(threat.conquest_probability(th.adv_power, th.step_power, d, p, jit=True), ref), (k, upd)
+            assert same(threat.conquest_probability(th.adv_power, th.step_power, d, p, reference=True), ref)
+            checked += 1
+    assert checked >= 4 * len(cases) // 2
+
+
+def test_numpy_power_shortcuts_are_detected():
+    # the kernels must know which exponents numpy computes without pow, or they drift by an ulp
+    from pactlab.model import _jit
+
+    fast = _jit.numpy_power_shortcuts()
+    x = np.linspace(0.01, 2.0, 1001)
+    k = _jit.csf(x, x[::-1].copy(), 3.0, 2.0, fast)
+    assert same(k, threat.csf(x, x[::-1], DEFAULT))
+
+
+def _solve_with(s, jit: str, monkeypatch, **kw):
+    with monkeypatch.context() as m:
+        m.setenv("PACTLAB_JIT", jit)
+        return solve(s, **kw).to_dict()
+
+
+@pytest.mark.parametrize("k", range(0, N_SMALL, 13))
+def test_whole_solve_with_kernels_equals_numpy(k, monkeypatch):
+    if theatre(k) is None:
+        pytest.skip("pacts with a client that may not pledge")
+    s = scenario(small_instance(k))
+    assert _solve_with(s, "1", monkeypatch) == _solve_with(s, "0", monkeypatch)
+
+
+@pytest.mark.parametrize("j", [0, 3, len(LARGE) - 1])
+def test_whole_solve_with_kernels_equals_numpy_on_larger_theatres(j, monkeypatch):
+    s = scenario(large_instance(j))
+    assert _solve_with(s, "1", monkeypatch) == _solve_with(s, "0", monkeypatch)
+
+
+def test_builtin_solves_with_kernels_equal_numpy(monkeypatch):
+    from pactlab.scenarios.catalog import catalog, get
+
+    for e in catalog():
+        s = get(e.id)
+        assert _solve_with(s, "1", monkeypatch, distribution=True) == _solve_with(
+            s, "0", monkeypatch, distribution=True), e.id
+
+
+def test_the_policy_keeps_small_single_solves_on_numpy(monkeypatch):
+    monkeypatch.setenv("PACTLAB_JIT", "auto")
+    monkeypatch.setattr(kernels, "_enabled", False)
+    assert not kernels.wanted(10 * 5 * 5)
+    assert kernels.wanted(kernels.AUTO_CELLS)
+    monkeypatch.setenv("PACTLAB_JIT", "0")
+    assert not kernels.wanted(10**9)
+    monkeypatch.setenv("PACTLAB_JIT", "sometimes")
+    with pytest.raises(PactlabError, match="PACTLAB_JIT"):
+        kernels.mode()
