@@ -22,6 +22,7 @@ from conftest import scenario  # noqa: E402
 from pactlab.errors import PactlabError  # noqa: E402
 from pactlab.model import kernels, threat  # noqa: E402
 from pactlab.model.params import DEFAULT  # noqa: E402
+from pactlab.model.payoffs import evaluate  # noqa: E402
 from pactlab.model.solve import solve  # noqa: E402
 from pactlab.model.theatre import compile_theatre  # noqa: E402
 from test_search_speed_equivalence import LARGE, N_SMALL, large_instance, small_instance  # noqa: E402
@@ -74,6 +75,42 @@ def test_conquest_probability_kernel_equals_numpy(big):
             assert same(threat.conquest_probability(th.adv_power, th.step_power, d, p, reference=True), ref)
             checked += 1
     assert checked >= 4 * len(cases) // 2
+
+
+FIELDS = ("theta", "defence", "probe", "own", "ext", "patron", "entrapment", "burden", "assurance", "probe_p")
+
+
+def _rows(th, rng, m=50):
+    member = rng.random((m, th.n)) < 0.5
+    member[0] = True
+    member[1] = False
+    member[2] = False
+    member[2, 0] = True  # a lone client
+    lcc = rng.integers(0, 3, m)
+    lp = rng.integers(0, th.patron_max + 1, m) if th.has_patron else np.zeros(m, int)
+    kind = rng.integers(0, 4, m) if th.has_patron else np.zeros(m, int)
+    return member, lcc, lp, kind
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_evaluate_with_kernels_equals_numpy(big):
+    cases = range(len(LARGE)) if big else SMALL
+    checked = 0
+    for k in cases:
+        th0 = theatre(k, big)
+        if th0 is None:
+            continue
+        rng = np.random.default_rng(1000 + k)
+        for upd in VARIANTS + [{"m_obligation_under_pact": not DEFAULT.m_obligation_under_pact,
+                                "m_council": not DEFAULT.m_council, "m_cooperation": not DEFAULT.m_cooperation}]:
+            th = compile_theatre(th0.scenario, DEFAULT.model_copy(update=upd))
+            rows = _rows(th, rng)
+            ref = evaluate(th, *rows, jit=False)
+            got = evaluate(th, *rows, jit=True)
+            for f in FIELDS:
+                assert same(getattr(got, f), getattr(ref, f)), (k, upd, f)
+            checked += 1
+    assert checked >= 5 * len(cases) // 2
 
 
 def test_numpy_power_shortcuts_are_detected():

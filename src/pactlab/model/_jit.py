@@ -107,3 +107,71 @@ def conquest_probability(adv_power, step_power, d, c, k, rounds, fast):
         for i in range(n):
             r[b, i] = cur[i]
     return r
+
+
+@njit(cache=True, nogil=True)
+def pair_terms(member, lcc, prior_cc, lw, use_coop, coop, cooperate_weight, cap, proj, dispute, council,
+               relief_row, use_council, council_relief, dispute_cost):
+    """The (group, partner, client) terms of :func:`pactlab.model.payoffs.evaluate` before the
+    routes: (d_clients, has_mates, in_force, dispute term, w_mates), each computed as the numpy
+    code computes it (sums over partners in partner order)."""
+    m, n = member.shape
+    d_clients = np.empty((m, n))
+    has_mates = np.zeros((m, n), dtype=np.bool_)
+    in_force = np.zeros((m, n), dtype=np.int64)
+    disp = np.empty((m, n))
+    w_mates = np.zeros((m, n, n))
+    relief_f = 1.0 - council_relief
+    for b in range(m):
+        for i in range(n):
+            acc = 0.0
+            dacc = 0.0
+            mi = member[b, i]
+            for j in range(n):
+                both = mi and member[b, j]
+                rank = prior_cc[j, i]
+                if both and lcc[b] > rank:
+                    rank = lcc[b]
+                w = lw[rank]
+                if use_coop and rank == 0 and coop[j, i]:
+                    w = cooperate_weight
+                if j == i:
+                    w = w * 0.0
+                acc += w * proj[j, i]
+                mate = both and j != i
+                wm = w * 1.0 if mate else w * 0.0
+                w_mates[b, j, i] = wm
+                if use_council and (council[j, i] or relief_row[b]):
+                    dacc += (wm * relief_f) * dispute[j, i]
+                elif use_council:
+                    dacc += (wm * 1.0) * dispute[j, i]
+                else:
+                    dacc += wm * dispute[j, i]
+                if mate:
+                    has_mates[b, i] = True
+                    if prior_cc[j, i] > in_force[b, i]:
+                        in_force[b, i] = prior_cc[j, i]
+            d_clients[b, i] = cap[i] + acc
+            disp[b, i] = dispute_cost * dacc
+    return d_clients, has_mates, in_force, disp, w_mates
+
+
+@njit(cache=True, nogil=True)
+def mate_terms(member, w_mates, prox, theta_cl, partner_threat, obligation_cost):
+    """(neighbour, obligation) of :func:`pactlab.model.payoffs.evaluate`: sums over a member's
+    partners of their proximity times their threat, and of the pledge weight times theirs."""
+    m, n = member.shape
+    neighbour = np.empty((m, n))
+    obligation = np.empty((m, n))
+    for b in range(m):
+        for i in range(n):
+            nacc = 0.0
+            oacc = 0.0
+            mi = member[b, i]
+            for j in range(n):
+                mate = 1.0 if (mi and member[b, j] and j != i) else 0.0
+                nacc += mate * prox[j, i] * theta_cl[b, j]
+                oacc += w_mates[b, j, i] * partner_threat[b, j]
+            neighbour[b, i] = nacc
+            obligation[b, i] = obligation_cost * oacc
+    return neighbour, obligation

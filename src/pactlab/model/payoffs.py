@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pactlab.model import kernels
 from pactlab.model.logit import probe_probability
 from pactlab.model.theatre import Theatre
 from pactlab.model.threat import csf, level_weight, occupation_threat
@@ -50,11 +51,13 @@ class GroupEval:
 
 
 def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, kind: np.ndarray,
-             segments: list[tuple[int, int]] | None = None) -> GroupEval:
+             segments: list[tuple[int, int]] | None = None, jit: bool | None = None) -> GroupEval:
     """Every row's payoffs and everything behind them. Each row is computed on its own, except
     that the rounding of the one matrix product may depend on how many rows it is given:
     ``segments`` (row ranges covering every row, in order) gives the rows of each segment the
-    numbers of an evaluation of that segment alone, so one call can stand for several."""
+    numbers of an evaluation of that segment alone, so one call can stand for several. ``jit``
+    chooses the compiled kernels (:mod:`pactlab.model.kernels`, the same numbers) or numpy only;
+    ``None`` leaves it to the kernels' policy."""
     p = th.params
     ctx = th.ctx
     member = np.asarray(member, bool)
@@ -63,16 +66,26 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     lp = np.asarray(lp, int)
     kind = np.asarray(kind, int)
     multi = (kind == JOIN) | (kind == IMPOSED)
+    # the (group, partner, client) terms in compiled code where it pays (kernels.py: the same numbers)
+    jit = kernels.wanted(m * n * n) if jit is None else jit
 
-    both = member[:, :, None] & member[:, None, :]  # (m, j, i)
-    pair_rank = np.where(both, np.maximum(lcc[:, None, None], th.prior_cc[None]), th.prior_cc[None])
-    offdiag = ~np.eye(n, dtype=bool)[None]
-    w_pair = level_weight(pair_rank, p)
-    if p.m_cooperation and ctx.coop.any():
-        # security cooperation without a pledge brings a share of the partner's power (T2)
-        w_pair = np.where((pair_rank == 0) & ctx.coop[None], p.cooperate_weight, w_pair)
-    w_pair = w_pair * offdiag  # (m, j, i)
-    d_clients = th.cap[None, :] + np.einsum("bji,ji->bi", w_pair, th.proj)
+    if jit:
+        d_clients, has_mates, in_force, dispute, w_mates = kernels.kernels().pair_terms(
+            member, lcc, np.ascontiguousarray(th.prior_cc, dtype=np.int64), level_weight(np.arange(3), p),
+            bool(p.m_cooperation and ctx.coop.any()), ctx.coop, float(p.cooperate_weight), th.cap, th.proj,
+            th.dispute, ctx.council, multi & (lp > 0), bool(p.m_council), float(p.council_relief),
+            float(p.dispute_cost),
+        )
+    else:
+        both = member[:, :, None] & member[:, None, :]  # (m, j, i)
+        pair_rank = np.where(both, np.maximum(lcc[:, None, None], th.prior_cc[None]), th.prior_cc[None])
+        offdiag = ~np.eye(n, dtype=bool)[None]
+        w_pair = level_weight(pair_rank, p)
+        if p.m_cooperation and ctx.coop.any():
+            # security cooperation without a pledge brings a share of the partner's power (T2)
+            w_pair = np.where((pair_rank == 0) & ctx.coop[None], p.cooperate_weight, w_pair)
+        w_pair = w_pair * offdiag  # (m, j, i)
+        d_clients = th.cap[None, :] + np.einsum("bji,ji->bi", w_pair, th.proj)
 
     lp_eff = np.where(member, np.maximum(lp[:, None], th.prior_patron[None, :]), th.prior_patron[None, :])
     w_p = level_weight(lp_eff, p)
@@ -95,8 +108,9 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
 
     # The adversary side's reaction: aligned adversaries close part of the gap
     # to full alignment as the design creates new defence pledges (Park and DerSimonian).
-    mates = both & offdiag  # (m, j, i)
-    has_mates = mates.any(axis=1)
+    if not jit:
+        mates = both & offdiag  # (m, j, i)
+        has_mates = mates.any(axis=1)
     react = np.ones((m, n))
     if p.m_counter_alignment and p.counter_reaction > 0 and ctx.gap_power.any():
         new_defend = member & (((lp[:, None] == 2) & new_pledge) | ((lcc[:, None] == 2) & has_mates & (th.prior_cc.max(axis=0)[None, :] < 2)))
@@ -107,7 +121,7 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     defence = real_defence / react
 
     # Occupation threat along the most credible route (threat.py, docs/model.md 2.7).
-    theta = occupation_threat(th, member, defence)
+    theta = occupation_threat(th, member, defence, jit)
 
     probe = member & (theta > p.probe_threshold)
     # the adversary's probe is a logit choice (docs/model.md, section 10); at
@@ -121,9 +135,9 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     theta_cl = theta
     if ctx.anticipated > 0:
         ant = np.where(member & has_mates & (lcc[:, None] >= 1), p.anticipation * level_weight(ctx.anticipated, p), 0.0)
-        theta_cl = occupation_threat(th, member, (real_defence + ant * th.patron_proj[None, :]) / react)
+        theta_cl = occupation_threat(th, member, (real_defence + ant * th.patron_proj[None, :]) / react, jit)
     if ctx.reliability < 1.0:
-        theta_np = occupation_threat(th, member, d_clients / react)
+        theta_np = occupation_threat(th, member, d_clients / react, jit)
         theta_cl = ctx.reliability * theta_cl + (1.0 - ctx.reliability) * theta_np
     trend = 1.0
     if p.m_trend_formation and th.trend != 0:
@@ -132,16 +146,21 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
 
     # Clients' payoff from their own group.
     weight = 1.0 - th.divergence[None, :]
-    neighbour = np.einsum("bji,ji,bj->bi", mates.astype(float), th.prox, theta_cl)
-    w_mates = w_pair * mates
     partner_threat = theta if p.m_obligation_under_pact else np.broadcast_to(th.theta_sq[None, :], (m, n))
-    obligation = p.obligation_cost * np.einsum("bji,bj->bi", w_mates, partner_threat)
-    w_disp = w_mates
-    if p.m_council:
-        # a standing council (in force, or the one a multilateral with the patron sets up) resolves disputes
-        relief = ctx.council[None] | (multi & (lp > 0))[:, None, None]
-        w_disp = w_mates * np.where(relief, 1.0 - p.council_relief, 1.0)
-    dispute = p.dispute_cost * np.einsum("bji,ji->bi", w_disp, th.dispute)
+    if jit:
+        neighbour, obligation = kernels.kernels().mate_terms(
+            member, w_mates, th.prox, np.ascontiguousarray(theta_cl), np.ascontiguousarray(partner_threat),
+            float(p.obligation_cost))
+    else:
+        neighbour = np.einsum("bji,ji,bj->bi", mates.astype(float), th.prox, theta_cl)
+        w_mates = w_pair * mates
+        obligation = p.obligation_cost * np.einsum("bji,bj->bi", w_mates, partner_threat)
+        w_disp = w_mates
+        if p.m_council:
+            # a standing council (in force, or the one a multilateral with the patron sets up) resolves disputes
+            relief = ctx.council[None] | (multi & (lp > 0))[:, None, None]
+            w_disp = w_mates * np.where(relief, 1.0 - p.council_relief, 1.0)
+        dispute = p.dispute_cost * np.einsum("bji,ji->bi", w_disp, th.dispute)
     top_rank = np.maximum(np.maximum(np.where(member, lcc[:, None], 0), lp_eff), th.prior_cc.max(axis=1)[None, :])
     econ = p.econ_cost * th.econ[None, :] * level_weight(top_rank, p)
     formation = p.pledge_cost * level_weight(np.where(has_mates, lcc[:, None], 0), p)
@@ -174,7 +193,8 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     lost = p.imposed_discount * (1.0 - (p.lure if p.m_lure else 0.0))
     assurance = np.where((kind == IMPOSED)[:, None], assurance * (1.0 - lost), assurance)
     # a commitment in force among the members is indigenous, whatever the patron adds
-    in_force = np.where(mates, th.prior_cc[None], 0).max(axis=1)  # (m, i)
+    if not jit:
+        in_force = np.where(mates, th.prior_cc[None], 0).max(axis=1)  # (m, i)
     assurance = np.where(member, np.maximum(assurance, a_rank[in_force]), 0.0)
     # H1: the patron cannot tell a status-quo client from one that would drag
     # it into war; its suspicion is lowered by the clients' own commitment.

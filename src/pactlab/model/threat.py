@@ -248,7 +248,7 @@ def conquest_probability(adv_power: np.ndarray, step_power: np.ndarray, node_def
     return r
 
 
-def occupation_threat(th, member: np.ndarray, defence: np.ndarray) -> np.ndarray:
+def occupation_threat(th, member: np.ndarray, defence: np.ndarray, jit: bool | None = None) -> np.ndarray:
     """theta (m, n): each member's occupation threat under its group's
     defence, along the most credible route (docs/model.md, section 2.7).
 
@@ -257,7 +257,7 @@ def occupation_threat(th, member: np.ndarray, defence: np.ndarray) -> np.ndarray
     Columns outside the group are 0."""
     member = np.asarray(member, bool)
     node_defence = np.where(member, defence, th.base_defence[None, :])
-    r = conquest_probability(th.adv_power, th.step_power, node_defence, th.params)
+    r = conquest_probability(th.adv_power, th.step_power, node_defence, th.params, jit=jit)
     return np.where(member, r, 0.0)
 
 
