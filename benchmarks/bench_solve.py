@@ -173,6 +173,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--distribution-only", action="store_true", help="time only the distribution path")
     ap.add_argument("--json", action="store_true", help="print only the JSON summary (still rewrites the docs "
                     "unless --quick)")
+    ap.add_argument("--compiled", action="store_true", help="solve with the compiled kernels (numba, "
+                    "pactlab.model.kernels), loaded before the timing starts")
     args = ap.parse_args(argv)
     if args.json:
         import contextlib
@@ -184,6 +186,16 @@ def main(argv: list[str]) -> int:
         print(buf.getvalue().strip().splitlines()[-1])
         return code
     repeats = 1 if args.quick else 5
+    kernel_start_s = None
+    if args.compiled:
+        from pactlab.model import kernels
+
+        kernels.enable()
+        t0 = time.perf_counter()
+        if not kernels.warm_up():
+            raise SystemExit("--compiled: the compiled kernels are unavailable (numba not installed, or PACTLAB_JIT=0)")
+        kernel_start_s = round(time.perf_counter() - t0, 3)
+        print(f"compiled kernels loaded in {kernel_start_s:.2f} s (numba import and cached code)", flush=True)
     if args.distribution_only:
         out = distribution_section(repeats, min(args.max_n, 9), write=not args.quick)
         print(json.dumps(out))
@@ -206,7 +218,8 @@ def main(argv: list[str]) -> int:
         print(f"{e.id:26s} n={e.n_clients:2d}  median {t * 1000:8.2f} ms", flush=True)
 
     dist = distribution_section(repeats, min(args.max_n, 9), write=not args.quick)
-    summary = {"modal_ms": {r["n"]: round(r["median_ms"], 2) for r in rows}, **dist}
+    summary = {"modal_ms": {r["n"]: round(r["median_ms"], 2) for r in rows}, **dist,
+               "compiled": args.compiled, "kernel_start_s": kernel_start_s}
     if args.quick:
         print(json.dumps(summary))
         return 0
@@ -214,7 +227,8 @@ def main(argv: list[str]) -> int:
         BEGIN,
         f"Measured with pactlab {__version__}, Python {platform.python_version()}, {platform.machine()}, "
         f"{time.strftime('%Y-%m-%d')}; synthetic theatres `synthetic(n, seed)` for seeds {SEEDS.start}-{SEEDS.stop - 1}, "
-        f"median of {repeats} runs per seed, then the median over seeds.",
+        f"median of {repeats} runs per seed, then the median over seeds"
+        + ("; compiled kernels (numba) on." if args.compiled else "; numpy only (the default for one solve)."),
         "",
         "| clients n | median (ms) | fastest seed (ms) | slowest seed (ms) | stable structures per seed | target; stricter aim |",
         "|---:|---:|---:|---:|---|---|",

@@ -152,13 +152,30 @@ def test_builtin_solves_with_kernels_equal_numpy(monkeypatch):
             s, "0", monkeypatch, distribution=True), e.id
 
 
-def test_the_policy_keeps_small_single_solves_on_numpy(monkeypatch):
+def test_the_policy_uses_the_kernels_only_when_asked(monkeypatch):
     monkeypatch.setenv("PACTLAB_JIT", "auto")
     monkeypatch.setattr(kernels, "_enabled", False)
-    assert not kernels.wanted(10 * 5 * 5)
-    assert kernels.wanted(kernels.AUTO_CELLS)
+    assert not kernels.wanted() and not kernels.warm_up()
+    kernels.enable()
+    assert kernels.wanted() and kernels.warm_up()
     monkeypatch.setenv("PACTLAB_JIT", "0")
-    assert not kernels.wanted(10**9)
+    assert not kernels.wanted()
+    monkeypatch.setenv("PACTLAB_JIT", "1")
+    monkeypatch.setattr(kernels, "_enabled", False)
+    assert kernels.wanted()
     monkeypatch.setenv("PACTLAB_JIT", "sometimes")
     with pytest.raises(PactlabError, match="PACTLAB_JIT"):
         kernels.mode()
+
+
+def test_a_single_solve_does_not_import_numba():
+    # importing numba and loading its cached code cost more than a solve saves: by default a
+    # solve of a built-in stays on numpy, and `pactlab run` never imports numba
+    import subprocess
+    import sys
+
+    code = ("import sys; from pactlab.scenarios.catalog import get; from pactlab.model.solve import solve; "
+            "solve(get('europe-1949'), distribution=True); print('numba' in sys.modules)")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PACTLAB_JIT"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,16 +1,16 @@
 """Compiled forms of the solver's hot arithmetic (numba), with the numpy code as reference.
 
 The numpy functions in :mod:`pactlab.model.threat` and :mod:`pactlab.model.payoffs` are the
-definitions; the kernels here compute the same numbers (the same operations on the same
-operands in the same order, so bit for bit; ``tests/test_jit_equivalence.py`` checks it on
-random theatres). numba is imported only when a kernel is first needed, and only where it pays:
-importing it costs about half a second, more than a whole solve of a small theatre, so a single
-solve of a small theatre stays on numpy. The compiled machine code is cached on disk
-(``cache=True``), so only the first run on a machine pays for the compilation.
+definitions; the kernels compute the same numbers (the same operations on the same operands in
+the same order, so bit for bit; ``tests/test_jit_equivalence.py`` checks it on random
+theatres). They pay only in a process that solves many theatres or large ones: a fresh process
+pays about half a second to import numba and as much again or more to load the compiled machine
+code from its on-disk cache (``cache=True``; the first run on a machine also compiles it, some
+seconds), more than a whole solve of a 12-client theatre saves. So numba is imported only when
+a kernel is first wanted, and by default only after :func:`enable` has been called.
 
-``PACTLAB_JIT`` chooses: ``auto`` (the default: compiled where the work is large enough, or once
-:func:`enable` has been called, as the exploration commands do for their many solves), ``1``
-(always compiled), ``0`` (never; the numpy reference).
+``PACTLAB_JIT`` chooses: ``auto`` (the default: compiled once :func:`enable` has been called,
+numpy otherwise), ``1`` (always compiled), ``0`` (never; the numpy reference).
 """
 
 from __future__ import annotations
@@ -20,11 +20,6 @@ import os
 import numpy as np
 
 from pactlab.errors import PactlabError
-
-#: below this many route-contest cells (profiles x clients x clients) an evaluation stays on numpy
-#: unless compiled code has been enabled: at n = 12 a table has 4,083 x 8 rows (about 4.7 million
-#: cells), a solve of europe-1948 a few thousand.
-AUTO_CELLS = 200_000
 
 _enabled = False
 _kernels = None
@@ -38,29 +33,23 @@ def mode() -> str:
     return m
 
 
-def available() -> bool:
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def enable(on: bool = True) -> None:
-    """Use the compiled kernels for every evaluation from now on (in ``auto`` mode): for callers
-    that solve many theatres, where numba's import and the cached code's loading are paid once."""
+    """Use the compiled kernels from now on (in ``auto`` mode): for callers that solve many
+    theatres or large ones, where numba's import and the cached code's loading are paid once."""
     global _enabled
     _enabled = bool(on)
 
 
-def wanted(cells: int) -> bool:
-    """Whether an evaluation of this many route-contest cells should use the compiled kernels."""
+def wanted() -> bool:
+    """Whether evaluations should use the compiled kernels now (``auto``: numpy when numba is
+    not installed; ``1``: an error then)."""
     m = mode()
-    if m == "0":
+    if m == "0" or (m == "auto" and not _enabled):
         return False
-    if m == "1" or _enabled or cells >= AUTO_CELLS:
-        return _load() is not None
-    return False
+    if m == "1":
+        kernels()
+        return True
+    return _load() is not None
 
 
 def _load():
@@ -69,8 +58,6 @@ def _load():
         try:
             from pactlab.model import _jit
         except ImportError:
-            if mode() == "1":
-                raise
             _kernels = False
         else:
             _fast = _jit.numpy_power_shortcuts()
@@ -82,8 +69,25 @@ def kernels():
     """The compiled module (:mod:`pactlab.model._jit`), imported on first use."""
     k = _load()
     if k is None:
-        raise PactlabError("the compiled kernels need numba, which is not installed (pip install numba)")
+        raise PactlabError("PACTLAB_JIT=1: the compiled kernels need numba, which is not installed "
+                           "(pip install numba)")
     return k
+
+
+def warm_up() -> bool:
+    """Load numba and every compiled kernel now (not inside the first timed call); False if the
+    kernels are not wanted or not available."""
+    if not wanted():
+        return False
+    k = kernels()
+    n, m = 3, 2
+    f1, f2, f3 = np.ones(n), np.ones((n, n)), np.ones((m, n))
+    member, pairs = np.ones((m, n), bool), np.zeros((n, n), bool)
+    k.conquest_probability(f1, f2, f3, 2.0, 3.0, 2, _fast)
+    w = k.pair_terms(member, np.ones(m, np.int64), np.zeros((n, n), np.int64), np.ones(3), False, pairs, 0.5,
+                     f1, f2, f2, pairs, np.zeros(m, bool), True, 0.5, 1.0)[-1]
+    k.mate_terms(member, w, f2, f3, f3, 1.0)
+    return True
 
 
 def conquest_probability(adv_power, step_power, node_defence, p):

@@ -67,7 +67,7 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     kind = np.asarray(kind, int)
     multi = (kind == JOIN) | (kind == IMPOSED)
     # the (group, partner, client) terms in compiled code where it pays (kernels.py: the same numbers)
-    jit = kernels.wanted(m * n * n) if jit is None else jit
+    jit = kernels.wanted() if jit is None else jit
 
     if jit:
         d_clients, has_mates, in_force, dispute, w_mates = kernels.kernels().pair_terms(

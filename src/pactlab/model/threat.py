@@ -219,7 +219,7 @@ def conquest_probability(adv_power: np.ndarray, step_power: np.ndarray, node_def
     numbers) or this numpy code; ``None`` leaves it to the kernels' policy."""
     d = np.asarray(node_defence, float)
     m, n = d.shape
-    if not reference and (jit if jit is not None else kernels.wanted(m * n * n)):
+    if not reference and (jit if jit is not None else kernels.wanted()):
         return kernels.conquest_probability(adv_power, step_power, d, p)
     r = csf(adv_power[None, :], d, p)
     if n < 2:
