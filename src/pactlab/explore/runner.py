@@ -2,8 +2,9 @@
 
 The driver draws every value (from ``numpy.random.SeedSequence(seed).spawn(draws)``, one child
 per draw, so a draw's values do not depend on the engine or on how draws are chunked) and sends
-chunks of draws to the engine; a worker copies the scenario with each draw's values, solves it
-through the model's public ``solve`` and returns the designs. A Monte Carlo run writes one Parquet
+chunks of draws to the engine; a worker copies the scenario with each draw's values (no
+validation per draw), solves it with ``solve_design`` (``solve``'s own computation of the design
+and treaties, without the explanation) and returns the designs. A Monte Carlo run writes one Parquet
 file per finished chunk (temporary name, then rename) under a run manifest
 (:mod:`pactlab.manifest`), so ``--resume`` runs only the chunks without a file.
 """
@@ -54,21 +55,24 @@ class Payload:
     params: Parameters
 
 
-def treaty_text(r) -> str:
-    return "; ".join(f"{'+'.join(t.members)} {t.level} {t.form}" for t in r.treaties)
+def treaty_text(treaties) -> str:
+    """The new treaties (a result's ``treaties``) as one line."""
+    return "; ".join(f"{'+'.join(t.members)} {t.level} {t.form}" for t in treaties)
 
 
 def solve_chunk(payload: Payload, chunk: tuple[int, Sequence[int], np.ndarray]) -> dict[str, list]:
     """Solve one chunk: (chunk id, draw ids, values matrix) -> columns."""
-    from pactlab.model.solve import solve
+    from pactlab.model.solve import solve_design
 
     cid, ids, values = chunk
     t0 = time.perf_counter()
     designs, treaties = [], []
+    paths = list(payload.paths)
     for row in values:
-        r = solve(apply(payload.scenario, list(payload.paths), [float(v) for v in row]), payload.params)
-        designs.append(r.design)
-        treaties.append(treaty_text(r))
+        # the design and treaties only: solve()'s own computation of them, without the explanation
+        design, new = solve_design(apply(payload.scenario, paths, [float(v) for v in row]), payload.params)
+        designs.append(design)
+        treaties.append(treaty_text(new))
     dt = time.perf_counter() - t0
     n = len(ids)
     return {"draw": [int(i) for i in ids], "chunk": [cid] * n, "design": designs, "treaties": treaties,

@@ -28,15 +28,7 @@ def solve(scenario: Scenario, params: Parameters = DEFAULT, distribution: bool =
     """The modal prediction; with ``distribution=True`` also the outcome
     distribution at the parameters' logit precisions (``Result.distribution``,
     :mod:`pactlab.model.outcome`)."""
-    th = compile_theatre(scenario, params)  # threat and routes (H6, H7)
-    blocks, singles = block_table(th), single_table(th)  # stage 2: the patron's design (H1, H4, H5)
-    imposition = ImpositionTable(th, singles, blocks)  # stage 2: imposed multilaterals (H3, H4)
-    game = ClientGame(th, blocks, singles, imposition)  # stage 1 over the stage 2 payoffs
-    stable = stable_structures(game)  # individual stability
-    sel = select(game, stable)  # Pareto-efficient, then welfare, then fewest groups
-    u = game.payoff(sel.blocks, sel.U)
-    lone = game.lone(sel.U, sel.blocks)
-    treaties = new_treaties(th, blocks, sel.blocks, lone)  # with their durability (H2, H3)
+    th, blocks, game, stable, sel, u, lone, treaties = _modal(scenario, params)
     outcome_of = client_outcomes(th, blocks, sel.blocks, lone)  # stage 3: the adversary
     s = scenario
     return Result(
@@ -49,6 +41,28 @@ def solve(scenario: Scenario, params: Parameters = DEFAULT, distribution: bool =
         notes=tuple(th.notes) + ((sel.reason,) if sel.pick < 0 else ()),
         distribution=outcome_distribution(th, game, treaties) if distribution else None,
     )
+
+
+def _modal(scenario: Scenario, params: Parameters):
+    th = compile_theatre(scenario, params)  # threat and routes (H6, H7)
+    blocks, singles = block_table(th), single_table(th)  # stage 2: the patron's design (H1, H4, H5)
+    imposition = ImpositionTable(th, singles, blocks)  # stage 2: imposed multilaterals (H3, H4)
+    game = ClientGame(th, blocks, singles, imposition)  # stage 1 over the stage 2 payoffs
+    stable = stable_structures(game)  # individual stability
+    sel = select(game, stable)  # Pareto-efficient, then welfare, then fewest groups
+    u = game.payoff(sel.blocks, sel.U)
+    lone = game.lone(sel.U, sel.blocks)
+    treaties = new_treaties(th, blocks, sel.blocks, lone)  # with their durability (H2, H3)
+    return th, blocks, game, stable, sel, u, lone, treaties
+
+
+def solve_design(scenario: Scenario, params: Parameters = DEFAULT) -> tuple[str, tuple]:
+    """(design, new treaties) of the modal prediction: what :func:`solve` returns as
+    ``Result.design`` and ``Result.treaties``, by the same computation, without the rest of the
+    result (the clients' outcomes, the comparisons and preferences that explain it, the
+    scenario's digest). For callers that solve many perturbed copies of one theatre."""
+    treaties = _modal(scenario, params)[-1]
+    return design_of(treaties), tuple(treaties)
 
 
 def _stable(th, stable, sel) -> list[StableStructure]:
