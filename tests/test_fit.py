@@ -200,3 +200,23 @@ def test_cohen_log_prob_of_a_theatre_its_game_cannot_hold_is_a_theory_error(monk
     th = theories.get("cohen")
     with pytest.raises(TheoryError, match="outside Cohen's model: prior commitment"):
         th.log_prob(scenario("korea-1953"), Outcome(), {k: 2.0 for k in PRECISIONS})
+
+
+def test_prequential_runs_cohen_from_finite_starting_precisions():
+    """Cohen's model has a probability model only at finite precisions: prequential scoring
+    takes them as its starting point (``--set``) and scores against them, and refuses the
+    shipped infinite ones with a clear error."""
+    from pactlab.evidence.fit import prequential
+    from pactlab.model.params import PRECISIONS
+
+    cohen = theories.get("cohen")
+    cases, _, _ = _coin_cases()
+    cases = cases[:4]
+    with pytest.raises(FitError, match="no probability model at these parameters"):
+        prequential(cohen, cases, min_train=2, free=["precision_patron"])
+    start = {k: 2.0 for k in PRECISIONS}
+    rows = prequential(cohen, cases, min_train=2, free=["precision_patron"], maxiter=3, start=start)
+    scored = [r for r in rows if r["scored"]]
+    assert scored and all(math.isfinite(r["log_score_defaults"]) for r in scored)
+    want = sum(cohen.log_prob(c.scenario, c.observed, start) for c in cases if f"{c.start}-{c.end}" == scored[0]["window"])
+    assert scored[0]["log_score_defaults"] == pytest.approx(want)

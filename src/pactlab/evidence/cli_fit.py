@@ -178,7 +178,7 @@ def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: s
 
         from pactlab.evidence.fit import prequential
 
-        rows = prequential(theory, cases, min_train=min_train, free=names, optimizer=optimizer)
+        rows = prequential(theory, cases, min_train=min_train, free=names, optimizer=optimizer, start=start)
         pd.DataFrame(rows).to_csv(preq, index=False)
         sc = [r for r in rows if r["scored"]]
         tot = sum(r["difference"] for r in sc)

@@ -370,20 +370,24 @@ def within_units(cases: Sequence[FitCase], max_units: int) -> list[FitCase]:
 
 # --------------------------------------------------------------------------- prequential evaluation
 def prequential(theory: Theory, cases: Sequence[FitCase], *, min_train: int = 10, free: Sequence[str] | None = None,
-                optimizer: str = "lbfgs", maxiter: int = 100) -> list[dict[str, Any]]:
+                optimizer: str = "lbfgs", maxiter: int = 100,
+                start: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Time-ordered evaluation: for each window, in order, fit on every case whose window ended
     before this one starts (warm-started from the previous window's fit), then score the window's
     cases by log-probability under the fit and under the defaults. Scoring starts once
     ``min_train`` cases are in training; earlier windows are listed with ``scored`` false.
-    One row per window: its training N, the two log scores and their difference."""
-    if not getattr(theory, "supports_log_prob", False):
-        raise FitError(f"theory {theory.name!r} has no probability model yet, so it has no prequential score")
+    One row per window: its training N, the two log scores and their difference. ``start``
+    (as ``--set``) is the first window's starting point and the "defaults" scored against:
+    Cohen's model needs finite precisions there."""
+    if not has_probability_model(theory, start):
+        raise FitError(f"theory {theory.name!r} has no probability model at these parameters (its precisions are "
+                       "not all finite), so it has no prequential score")
     by_window: dict[tuple[int, int], list[FitCase]] = {}
     for c in cases:
         by_window.setdefault((c.start, c.end), []).append(c)
     rows = []
-    warm: dict[str, Any] | None = None
-    defaults = dict(theory.params())
+    warm: dict[str, Any] | None = dict(start) if start else None
+    defaults = dict(theory.params(start))
 
     def score(cs, params):
         tot = 0.0
