@@ -198,7 +198,7 @@ def test_published_counts_1816_1955():
     assert nato.status == "accession" and set(nato.event.entrants) >= {350, 640}  # Greece and Turkey
     assert {740: True}.items() <= {c: True for c in us.signers}.items()  # Japan stays in (lapsed: fallback)
     seato = next(e for e in us.events if e.event.atopid == 3260)
-    assert {200, 220} <= set(seato.clients)  # the lead patron's co-majors are its clients
+    assert {200, 220} <= set(seato.clients)  # the leading patron's co-majors are its clients
 
 
 def test_later_year_fallbacks_apply_only_to_the_states_named(world):

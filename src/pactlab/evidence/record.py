@@ -23,8 +23,8 @@ clients"; ATOP's own ``asymm`` column is about unequal obligations and is not us
 *in scope* when it is not wartime and, if a major power takes part, asymmetric (a clients-only
 pact, the clients' own collective defence, is in scope when it is peacetime).
 
-The *lead patron* of an event is the major power among its members with the highest CINC in the
-year before the window (ties: the lower COW code); the event belongs to the lead patron's episode
+The *leading patron* of an event is the major power among its members with the highest CINC in the
+year before the window (ties: the lower COW code); the event belongs to the leading patron's episode
 only, and the other majors among its members are clients there (as Cohen counts the United
 Kingdom and France among NATO's clients). An event with no major power is a *clients-only* event.
 """
@@ -54,7 +54,7 @@ class RecordEvent:
     entrants: tuple[int, ...]  # states that entered in the window (= members for a founding)
     level: str  # 'defend' | 'consult', from the event's own phase rows
     majors: tuple[int, ...]  # members that were COW major powers in the year before the window
-    lead: int | None  # lead patron (None: clients-only)
+    lead: int | None  # leading patron (None: clients-only)
     wartime: bool
     asymmetric: bool
     begyr: int  # the alliance's begin year
@@ -112,7 +112,7 @@ def _by_alliance(data: DataDir) -> dict[int, dict[str, np.ndarray]]:
 def window_events(data: DataDir, start: int, end: int) -> list[RecordEvent]:
     """Every founding and accession event of the window [start, end], from the full record.
 
-    Major status and the lead patron come from the year before the window (``start - 1``)."""
+    Major status and the leading patron come from the year before the window (``start - 1``)."""
     al = data.atop_alliances()
     _, release_end = data.atop_coverage()
     ref = start - 1
