@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -96,10 +97,7 @@ def test_sampler_matches_the_distribution(lam):
             d = distribution(compile_theatre(s, p))
             pr = d.summary()["design"]
             N = 3000
-            counts: dict[str, int] = {}
-            for _ in range(N):
-                x = d.sample_design(rng)
-                counts[x] = counts.get(x, 0) + 1
+            counts = Counter(d.sample_design(rng) for _ in range(N))
             for label, v in pr.items():
                 f = counts.get(label, 0) / N
                 if v == 0.0:

@@ -16,6 +16,7 @@ group -- and the same acceptance rounds decide what forms.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from functools import lru_cache
 
 import numpy as np
@@ -121,10 +122,7 @@ def test_sampler_matches_the_distribution_with_pacts_in_force_on_offer(lam):
         pr = d.summary()["design"]
         assert math.isclose(sum(pr.values()), 1.0, abs_tol=1e-9)
         N = 3000
-        counts: dict[str, int] = {}
-        for _ in range(N):
-            x = d.sample_design(rng)
-            counts[x] = counts.get(x, 0) + 1
+        counts = Counter(d.sample_design(rng) for _ in range(N))
         for label, v in pr.items():
             f = counts.get(label, 0) / N
             if v == 0.0:
