@@ -72,3 +72,13 @@ def test_complete_nmc_passes(tmp_path):
 ])
 def test_capitals_corrupt(tmp_path, text, fragments):
     _fails(tmp_path, "cow_capitals.csv", text, "capitals", *fragments)
+
+
+def test_nmc_advice_names_the_reference_release(tmp_path):
+    """A bad NMC file is answered with where to get the release the reference data uses (v7.0
+    abridged, 1816-2022), and a citation without a detected version is of that release."""
+    from pactlab.data.cite import entries_for
+
+    _fails(tmp_path, "cow_nmc.csv", NMC_HEAD + "2,1950,10,1,1,1,100,10,-1\n", "nmc",
+           "v7.0: NMC-70-abridged.csv")
+    assert "Version 7.0" in dict(entries_for("nmc"))["cownmc7_0"]

@@ -37,7 +37,7 @@ NMC = DatasetSpec(
            "NMC_v4_0.csv", "NMC-60-wsupplementary.csv", "NMC_5_0-wsupplementary.csv"),
     patterns=(r"nmc[-_ ]?v?\d.*abridged.*\.csv", r"nmc[-_ ]?v?\d[\w.-]*\.csv"),
     contents="one row per state-year: ccode, year, milex, milper, irst, pec, tpop, upop, cinc",
-    obtain=f"{COW} (\"National Material Capabilities\", v6.0: NMC-60-abridged.csv)",
+    obtain=f"{COW} (\"National Material Capabilities\", v7.0: NMC-70-abridged.csv)",
     formats=(Format("COW NMC", ("ccode", "year", "cinc"), keys=("ccode", "year"),
                     optional=("stateabb", "milex", "milper", "irst", "pec", "tpop", "upop", "version")),),
 )

@@ -149,7 +149,7 @@ def entries_for(key: str, version: str | None = None) -> list[tuple[str, str]]:
         k = f"cowstates{_slug(version)}"
         return [(k, _data_misc(k, f"State System Membership List, v{version}", COW_URL))]
     if key == "nmc":
-        v = version or "6.0"
+        v = version or "7.0"
         k = f"cownmc{_slug(v)}"
         return [("singer1972capability", E["singer1972capability"]),
                 ("singer1987reconstructing", E["singer1987reconstructing"]),
