@@ -349,3 +349,34 @@ def test_case_table_prints_without_markup_errors():
     r = invoke("cases")
     assert r.exit_code == 0, r.output
     assert "Case table" in r.output
+
+
+# ---------------------------------------------------------------- 8. pledges in force vs new
+
+def test_pacts_in_force_are_not_listed_as_new_commitments():
+    """indo-pacific-2025: the US pacts in force with Japan, Korea, the Philippines and Australia are
+    kept, not new; the new-commitments table must not hold them, and the clients table must say that
+    Japan's defence pledge is the one in force (the patron's comparison for Japan reads 'no pledge')."""
+    r = invoke("run", "indo-pacific-2025")
+    assert r.exit_code == 0, r.output
+    out = r.output
+    new_part = out.split("Treaties predicted (new commitments)")[1].split("Patron pacts in force that the design keeps")[0]
+    assert "renewal" not in new_part and "JPN" not in new_part
+    kept_part = out.split("Patron pacts in force that the design keeps")[1].split("In force before")[0]
+    assert "us-japan-1960" in kept_part
+    assert "not repeated above" not in out
+    jpn = next(line for line in out.splitlines() if line.startswith("│ JPN "))
+    assert "defend (in force)" in jpn
+    twn = next(line for line in out.splitlines() if line.startswith("│ TWN "))
+    assert "defend (new)" in twn
+
+
+def test_glossary_defines_every_origin_the_model_produces():
+    from pactlab import glossary
+    from pactlab.model.solve import solve
+    from pactlab.scenarios.catalog import catalog, get
+
+    origins = {t.origin for e in catalog() for t in solve(get(e.id)).treaties}
+    assert "renewal" in origins
+    for o in origins:
+        assert f"{o} (" in glossary.TERMS["origin"], o

@@ -144,17 +144,29 @@ def _print_result(s, r, all_comparisons: bool) -> None:
         if d.has_record:
             lp = f"{d.record_log_prob:.3f}" if d.record_log_prob is not None else "impossible at these precisions"
             console.print(f"Log-probability of the record's new treaties: {lp}")
+    from pactlab.model.result import pledge_label
+    from pactlab.model.treaties import KEPT
+
+    new = [tr for tr in r.treaties if tr.origin not in KEPT]
+    kept = [tr for tr in r.treaties if tr.origin in KEPT]
     t = Table(title="Treaties predicted (new commitments)", show_lines=False)
     for col in ("members", "level", "form", "origin", "expected years", "durability"):
         t.add_column(col)
-    for tr in r.treaties:
+    for tr in new:
         t.add_row(*_cells(", ".join(tr.members), tr.level, tr.form, tr.origin, f"{tr.expected_years:.0f}",
                           tr.durability))
-    if not r.treaties:
+    if not new:
         t.add_row("(no new treaty)", "", "", "", "", "")
     console.print(t)
+    if kept:
+        k = Table(title="Patron pacts in force that the design keeps (not new)", show_lines=False)
+        for col in ("treaty", "members", "level", "expected years", "durability"):
+            k.add_column(col)
+        for tr in kept:
+            k.add_row(*_cells(tr.id, ", ".join(tr.members), tr.level, f"{tr.expected_years:.0f}", tr.durability))
+        console.print(k)
     if s.treaties:
-        console.print("In force before (not repeated above): " + e("; ".join(
+        console.print("In force before (the scenario's treaties): " + e("; ".join(
             f"{x.id} ({', '.join(x.members)}, {x.level.value})" for x in s.treaties)), highlight=False)
 
     c = Table(title="Clients")
@@ -162,7 +174,7 @@ def _print_result(s, r, all_comparisons: bool) -> None:
         c.add_column(col)
     for cs in r.clients:
         c.add_row(*_cells(cs.id, f"{cs.threat_status_quo:.3f}", f"{cs.threat:.3f}", ", ".join(cs.group),
-                          cs.pledge_to_clients, cs.patron_pledge, "yes" if cs.probed else ""))
+                          cs.pledge_to_clients, pledge_label(cs), "yes" if cs.probed else ""))
     console.print(c)
 
     pt = Table(title="Each actor's preferred design")

@@ -22,10 +22,14 @@ TERMS: dict[str, str] = {
     "form": "a treaty's size: bilateral (2 members), trilateral (3), multilateral (4 or more), the patron "
             "counted when it is a member.",
     "origin": "how a predicted treaty comes about: indigenous (the clients' own pact), joined (the patron "
-              "joins the clients' pact at its level), imposed (the patron's multilateral that lone clients, "
-              "or pacts in force standing on their own, accept), spoke (a bilateral patron pledge to one client), existing (a pact in force kept).",
-    "treaties predicted": "the new commitments only; treaties already in force are listed under "
-                          "'In force before' and are not repeated.",
+              "joins the clients' pact at its level), accession (new members join a pact the patron already "
+              "holds), imposed (the patron's multilateral that lone clients, "
+              "or pacts in force standing on their own, accept), spoke (a bilateral patron "
+              "pledge to one client), upgrade (a spoke above a pledge in force), renewal (a patron pact in "
+              "force that the design keeps; not new).",
+    "treaties predicted": "the new commitments only (they make the design label); the patron's pacts in "
+                          "force that the design keeps are listed apart as kept (origin renewal), and every "
+                          "treaty in force is listed under 'In force before'.",
     "in force before": "the commitments the scenario records as in force on its date (its 'treaties').",
     "block": "two or more clients that pledge to each other in the selected structure.",
     "lone": "a client that makes no pledge to another client (it may still receive a patron spoke).",
@@ -45,8 +49,10 @@ TERMS: dict[str, str] = {
     "probed": "the adversary presses the client (a probe) because its threat after the design is above the "
               "probe threshold; a probe raises the risk the client runs.",
     "pledge to clients": "the pledge the client's block makes among its members (none for a lone client).",
-    "patron pledge": "the highest patron pledge the client holds after the design, in force or new; a new "
-                     "pledge below one in force adds nothing (the patron's own choice is in the comparisons).",
+    "patron pledge": "the highest patron pledge the client holds after the design, marked '(in force)' when "
+                     "it is the pact the client already held and '(new)' when the design adds it; a new pledge "
+                     "below one in force adds nothing, so the patron's choice in the comparisons may read 'no "
+                     "pledge' for a client that keeps a defence pact in force.",
     "preferred design": "the design each actor ranks first taken alone, whether or not the others let it "
                         "happen; an actor may prefer no alliance yet offer a treaty when the alternative it "
                         "faces is worse.",

@@ -46,6 +46,7 @@ def client_states(th: Theatre, outcome_of: dict[int, GroupOutcome], u: np.ndarra
                 group=tuple(th.ids[j] for j in th.members(group_mask)),
                 pledge_to_clients=LEVEL[int(g.lcc)] if popcount(g.mask) >= 2 else "none",
                 patron_pledge=LEVEL[max(int(g.lp), int(th.prior_patron[i]))], payoff=float(u[i]),
+                patron_pledge_in_force=LEVEL[int(th.prior_patron[i])],
             )
         )
     return out

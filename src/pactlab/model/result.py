@@ -69,6 +69,20 @@ class ClientState:
     pledge_to_clients: str
     patron_pledge: str
     payoff: float
+    #: the patron pledge the client held before the design (its pact in force); ``patron_pledge``
+    #: above it is new
+    patron_pledge_in_force: str = "none"
+
+
+def pledge_label(c: "ClientState") -> str:
+    """The client's patron pledge, saying whether it is the pact in force or new: "defend (in force)",
+    "defend (new)", "defend (new; consult in force)", "none"."""
+    p, f = c.patron_pledge, c.patron_pledge_in_force
+    if p == "none":
+        return p
+    if p == f:
+        return f"{p} (in force)"
+    return f"{p} (new)" if f == "none" else f"{p} (new; {f} in force)"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,10 @@ from pactlab.model.theatre import Theatre, popcount
 from pactlab.model.threat import level_weight
 
 
+#: origins of a pact in force that the design keeps: listed apart from the new commitments
+KEPT = ("renewal",)
+
+
 def _form(n_clients: int, with_patron: bool) -> str:
     size = n_clients + (1 if with_patron else 0)
     return "bilateral" if size == 2 else "trilateral" if size == 3 else "multilateral"

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
-from pactlab.model.result import Comparison, Result
+from pactlab.model.result import Comparison, Result, pledge_label
 from pactlab.report import plots
 from pactlab.scenarios.schema import Scenario
 
@@ -281,7 +281,7 @@ def _threats(result: Result, s: Scenario) -> str:
             '<span class="badge probed">probed</span>' if c.probed else "",
             _e(", ".join(c.group)),
             _e(c.pledge_to_clients),
-            _e(c.patron_pledge),
+            _e(pledge_label(c)),
             _num(c.payoff, 4),
         ])
     table = _table(

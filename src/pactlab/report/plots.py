@@ -30,6 +30,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, Polygon, RegularPolygon
 
 from pactlab.model.result import Result
+from pactlab.model.treaties import KEPT
 from pactlab.scenarios.schema import Contiguity, Role, Scenario
 
 __all__ = [
@@ -306,7 +307,7 @@ def alliance_network(result: Result, scenario: Scenario, ax=None):
         mem = [m for m in t.members if m in P]
         if len(mem) < 2:
             continue
-        faint = t.origin == "existing"
+        faint = t.origin in KEPT
         if t.with_patron and len(mem) == 2:
             a, b = _shorten(P[mem[0]], P[mem[1]], radius[mem[0]] + 0.005, radius[mem[1]] + 0.005)
             (ln,) = ax.plot(
