@@ -373,6 +373,19 @@ def test_user_named_aligned_and_no_patron(d):
     solve(n)
 
 
+def test_no_patron_aligned_rule_leaves_out_states_pledged_to_the_clients(d):
+    """Without a patron the clients are the side the adversary faces: the UK and France, pledged to
+    Belgium, the Netherlands and Luxembourg (Brussels 1948) as well as to the USSR (1942, 1944), do not
+    follow the adversary's line and are not aligned adversaries; Soviet allies with no pledge to the
+    clients still are."""
+    raw = build_theatre(d, None, 1949, [211, 210, 212], 365)
+    al = {a.ccode for a in parse_scenario(raw).by_role(Role.aligned_adversary)}
+    assert not al & {200, 220}
+    assert {290, 315} <= al  # Poland, Czechoslovakia
+    text = " ".join(yaml.safe_dump(raw, width=10**6).split())
+    assert "also to the clients, so not counted as aligned adversaries" in text and "United Kingdom (200)" in text
+
+
 def test_repeated_builds_are_identical(d, built):
     """A build reuses the data folder's caches and gives the same theatre every time (its speed is
     measured in benchmarks/bench_build.py, not here)."""

@@ -717,8 +717,11 @@ class _Builder:
                 best[c] = max(best.get(c, 0), min(rank, mem[adv]))
         out, dropped, skipped = [], [], []
         r = self.P.ref("states")
+        # the side the adversary faces is the patron's; in a theatre without a patron, the clients'.
+        # A state pledged to that side as well does not follow the adversary's line.
+        side = [self.patron] if self.patron is not None else list(self.clients)
         for c in sorted(best):
-            if self.patron is not None and any(rk >= 1 for _, rk in self.pledges_between(c, self.patron)):
+            if any(rk >= 1 for s in side for _, rk in self.pledges_between(c, s)):
                 dropped.append(c)
                 continue
             if not self.P.member(c, r):
@@ -727,7 +730,8 @@ class _Builder:
             out.append(c)
         if dropped:
             self.notes.append(
-                "A1: pledged to the adversary but also to the patron, so not counted as aligned adversaries "
+                "A1: pledged to the adversary but also to the " + ("patron" if self.patron is not None else "clients")
+                + ", so not counted as aligned adversaries "
                 "(ROLE: an aligned adversary follows the adversary's line): "
                 + ", ".join(f"{self.P.label(c, r)[1]} ({c})" for c in dropped) + ".")
         if skipped:
