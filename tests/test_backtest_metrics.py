@@ -246,3 +246,26 @@ def test_treaty_scored_once_in_the_strongest_patrons_episode():
     tt = treaty_table([a, b])
     assert len(tt) == 1 and tt.episode.iloc[0] == "us"
     assert isinstance(tt, pd.DataFrame)
+
+
+def test_forest_figure_tick_labels_do_not_run_together():
+    """The odds-ratio axis spans 0.03 to 20 on the shared data; its tick labels must not overlap
+    (they printed as "10.0020.00")."""
+    from pactlab.evidence.backtest_report import forest_figure
+
+    terms = {"threat": {"or": 0.8, "lower": 0.03, "upper": 3.0},
+             "adv_sea": {"or": 1.5, "lower": 0.4, "upper": 5.0},
+             "adv_land": {"or": 0.2, "lower": 0.03, "upper": 1.1},
+             "adv_ally_border": {"or": 6.5, "lower": 2.4, "upper": 19.0}}
+    h67 = {y: {"H6": {"terms": terms}, "H7": {"terms": terms}} for y in ("new_defence", "new_defence_no_major")}
+    fig = forest_figure(h67)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    r = fig.canvas.get_renderer()
+    lo, hi = ax.get_xlim()
+    labels = [t for t in ax.get_xticklabels() if t.get_text() and lo <= t.get_position()[0] <= hi]
+    assert len(labels) >= 4
+    assert all(not t.get_text().endswith(".00") for t in labels)
+    boxes = sorted((t.get_window_extent(r) for t in labels), key=lambda b: b.x0)
+    for a, b in zip(boxes, boxes[1:]):
+        assert a.x1 <= b.x0, "tick labels overlap"

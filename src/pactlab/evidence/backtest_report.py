@@ -184,10 +184,11 @@ def forest_figure(h67: dict) -> Figure:
     ax.set_yticks(range(len(rows)), [r[0] for r in rows[::-1]], fontsize=7)
     ax.set_xscale("log")
     ax.set_xlabel("odds ratio (95% CI, clustered by dyad and year)")
-    from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
-    ax.xaxis.set_major_locator(FixedLocator([0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50]))
-    ax.xaxis.set_major_formatter(ScalarFormatter())
+    # 1-2-5 ticks, labelled without trailing zeros ("10", not "10.00", which ran into "20.00")
+    ax.xaxis.set_major_locator(FixedLocator([m * 10.0 ** e for e in range(-3, 4) for m in (1, 2, 5)]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_title("H6/H7: new defence pacts between non-major states", fontsize=10)
     fig.tight_layout()
