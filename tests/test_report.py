@@ -332,8 +332,28 @@ def test_inline_svg_strips_namespaces_and_prefixes_ids():
     out = inline_svg(svg, "f", "A <title>")
     assert "http" not in out
     assert 'id="f-m1"' in out and 'xlink:href="#f-m1"' in out and "url(#f-c1)" in out
-    assert 'width="10pt"' not in out and 'viewBox="0 0 10 5"' in out
+    assert 'height="5pt"' not in out and 'viewBox="0 0 10 5"' in out
     assert "<title>A &lt;title&gt;</title>" in out
+
+
+def test_figures_share_one_scale():
+    """Each inlined figure keeps its natural width (its viewBox, in points) and is only ever scaled
+    down to the page: a narrow figure stretched to the page width printed its fonts at twice the
+    size of a wide one's (the backtest report's design confusion against its survival curves)."""
+    import re
+
+    import pandas as pd
+
+    from pactlab.evidence.backtest_report import calibration_figure, design_confusion_figure, forest_figure
+
+    figs = [design_confusion_figure([]), calibration_figure(pd.DataFrame()), forest_figure({})]
+    for k, fig in enumerate(figs):
+        out = inline_svg(plots.figure_svg(fig), f"f{k}", "t")
+        head = re.match(r"<svg\b[^>]*>", out).group(0)
+        vb = float(re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ', head).group(1))
+        w = re.search(r'width="([\d.]+)pt"', head)
+        assert w is not None, head
+        assert abs(float(w.group(1)) - vb) < 0.1, head
 
 
 def test_builtin_scenarios_render(tmp_path):

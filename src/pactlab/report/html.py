@@ -123,7 +123,9 @@ def inline_svg(svg: str, prefix: str, title: str = "") -> str:
     """Make Matplotlib's SVG safe to inline in HTML: drop the XML prologue,
     DOCTYPE, metadata and namespace URLs (HTML5 parsers supply the SVG
     namespace), prefix every id so several figures can share one page, and
-    let the figure scale to the page width."""
+    give the figure its natural width (the viewBox, in points) so that every
+    figure's text prints at the same size; a figure wider than the page is
+    scaled down to fit (``max-width: 100%``), none is blown up."""
     s = _XML_DECL.sub("", svg)
     s = _DOCTYPE.sub("", s)
     s = _METADATA.sub("", s)
@@ -134,6 +136,9 @@ def inline_svg(svg: str, prefix: str, title: str = "") -> str:
 
     def _open(m: re.Match) -> str:
         attrs = re.sub(r'\s(width|height)="[^"]*"', "", m.group(1))
+        vb = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"', attrs)
+        if vb:
+            attrs += f' width="{float(vb.group(1)):.1f}pt"'
         t = f"<title>{_e(title)}</title>" if title else ""
         return f'<svg{attrs} role="img" aria-label="{_e(title)}">{t}'
 
