@@ -305,6 +305,21 @@ def test_report_is_self_contained(full_run):
     assert "Skipped episodes" in html
 
 
+def test_report_names_the_states_its_codes_stand_for(full_run):
+    """The episode table shows COW codes; the report names each of them (France for 220, the
+    patron of 220@1871-1875)."""
+    import re
+
+    r, out, rep = full_run
+    html = rep.read_text(encoding="utf-8")
+    assert 'id="states"' in html
+    states = html.split('id="states"')[1]
+    assert re.search(r">220</td><td[^>]*>France<", states), states[:600]
+    shown = set(re.findall(r">(\d+)@\d{4}-\d{4}", html))
+    named = set(re.findall(r"<tr><td[^>]*>(\d+)</td>", states))
+    assert shown and shown <= named
+
+
 def test_cli_text_scoreboard(data):
     r = _cli("backtest", "--data", DATA, "--from", 1951, "--to", 1955)
     assert r.exit_code == 0, r.output

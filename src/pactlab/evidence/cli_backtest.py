@@ -74,9 +74,11 @@ def backtest(data_dir: Path | None, y1: int, y2: int, out: Path | None, report: 
     if out is not None:
         write_outputs(ev, out)
     if report is not None:
-        from pactlab.evidence.backtest_report import write_backtest_report
+        from pactlab.evidence.backtest_report import report_codes, write_backtest_report
 
-        write_backtest_report(report, ev.scoreboard, run.rows, ev.clients, ev.treaties, ev.h2_table)
+        names = {c: data.state_name(c, y) or data.state_name(c) for c, y in report_codes(run.rows).items()}
+        write_backtest_report(report, ev.scoreboard, run.rows, ev.clients, ev.treaties, ev.h2_table,
+                              names={c: n for c, n in names.items() if n})
     if fmt == "json":
         click.echo(scoreboard_json(ev))
     else:
