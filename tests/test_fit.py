@@ -220,3 +220,28 @@ def test_prequential_runs_cohen_from_finite_starting_precisions():
     assert scored and all(math.isfinite(r["log_score_defaults"]) for r in scored)
     want = sum(cohen.log_prob(c.scenario, c.observed, start) for c in cases if f"{c.start}-{c.end}" == scored[0]["window"])
     assert scored[0]["log_score_defaults"] == pytest.approx(want)
+
+
+def test_fit_cache_is_not_read_back_by_other_theatre_building_code(tmp_path, monkeypatch):
+    """--cache keys the training theatres by the data's checksums, the options and the source of
+    the code that builds them: a cache written by other code is rebuilt, not read back."""
+    from click.testing import CliRunner
+    from worlds import small_world
+
+    from pactlab.cli import main
+    from pactlab.evidence import cli_fit
+
+    data = small_world(tmp_path / "w")
+    args = ["fit", "--data", str(data), "--from", "1880", "--train-to", "1911", "--theory", "geography",
+            "--free", "ally_base", "--starts", "1", "--maxiter", "3", "--cache", str(tmp_path / "c")]
+
+    def run(name):
+        r = CliRunner().invoke(main, args + ["--out", str(tmp_path / name)])
+        assert r.exit_code == 0, r.output
+        return r.output
+
+    assert "read from" not in run("a.json")
+    assert "read from" in run("b.json")
+    monkeypatch.setattr(cli_fit, "_builder_digest", lambda: "other code")
+    assert "read from" not in run("c.json")
+    assert len(list((tmp_path / "c").glob("fit-cases-*.pkl"))) == 2

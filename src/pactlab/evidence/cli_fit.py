@@ -29,7 +29,8 @@ Examples:
 @click.option("--in-scope", is_flag=True, help="only in-scope units (peacetime, asymmetric)")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("params.json"), show_default=True)
 @click.option("--cache", "cache", type=click.Path(path_type=Path), default=None,
-              help="folder to keep the built training theatres in (reused while the data files and options match)")
+              help="folder to keep the built training theatres in (reused while the data files, the options "
+                   "and the theatre-building code match)")
 @click.option("--prequential", "preq", type=click.Path(path_type=Path), default=None,
               help="also write a prequential table (CSV): each window scored after fitting on all earlier ones")
 @click.option("--min-train", type=click.IntRange(1), default=20, show_default=True,
@@ -112,7 +113,7 @@ def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: s
         import pickle
 
         key = hashlib.sha256(json.dumps([{k: v.get("sha256") for k, v in sorted(records.items())}, y1, last + 1,
-                                         in_scope], sort_keys=True).encode()).hexdigest()[:16]
+                                         in_scope, _builder_digest()], sort_keys=True).encode()).hexdigest()[:16]
         cache.mkdir(parents=True, exist_ok=True)
         cfile = cache / f"fit-cases-{key}.pkl"
         if cfile.exists():
@@ -185,6 +186,24 @@ def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: s
         console.print(f"prequential: {len(sc)} of {len(rows)} windows scored (from {min_train} training theatres); "
                       f"log score fit minus defaults {tot:+.3f} over {sum(r['n_scored'] for r in sc)} theatres; "
                       f"wrote {preq}")
+
+
+def _builder_digest() -> str:
+    """SHA-256 of the source of the code that turns data into training theatres (the data
+    layer, episodes, the theatre builder, the scenario format), so a cache built by other code
+    is not read back."""
+    import hashlib
+
+    import pactlab
+
+    root = Path(pactlab.__file__).parent
+    files = sorted(root.glob("data/*.py")) + [root / "evidence" / f for f in
+                                               ("builder.py", "episodes.py", "record.py", "fit.py")] + [
+        root / "scenarios" / f for f in ("schema.py", "loader.py")]
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
 
 
 def _parse_set(text: str) -> dict[str, float]:
