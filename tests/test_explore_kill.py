@@ -19,7 +19,7 @@ from pactlab.scenarios.catalog import get
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 DRAWS, CHUNK, SEED = 400, 10, 11  # 40 chunks, a few seconds per uninterrupted run
-KILLS = 8
+KILLS = 20  # as the backtest kill test
 
 
 def _chunks(d: Path) -> int:
@@ -66,6 +66,7 @@ def test_sweep_killed_at_random_points_resumes_without_loss_or_duplicates(tmp_pa
         kills += 1
     assert finished
     assert kills >= KILLS // 2, f"only {kills} kills landed before the run finished"
+    print(f"{kills} kills, {DRAWS} draws")  # shown with pytest -s
     df = runner.load_results(out)[1]
     assert sorted(df["draw"]) == list(range(DRAWS)), "a draw was lost or duplicated"
     ref = tmp_path / "ref"
