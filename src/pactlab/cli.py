@@ -424,6 +424,7 @@ _ELSEWHERE = {
     "episodes": ("pactlab.evidence.cli_episodes", "episodes"),
     "backtest": ("pactlab.evidence.cli_backtest", "backtest"),
     "fit": ("pactlab.evidence.cli_fit", "fit"),
+    "threat-validity": ("pactlab.evidence.cli_validity", "threat_validity"),
     "landscape": ("pactlab.landscape.cli", "landscape"),
     "landscape-build": ("pactlab.landscape.cli", "landscape_build"),
     "compare": ("pactlab.evidence.cli_compare", "compare"),
