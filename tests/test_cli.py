@@ -224,6 +224,34 @@ def test_cases_at_fitted_parameters(tmp_path):
     assert "digest" in " ".join(_ok(invoke("cases", "--params", str(f))).output.split())
 
 
+def test_run_at_fitted_parameters(tmp_path):
+    """run --params solves at a pactlab fit file's values: the JSON is solve()'s at the expanded
+    parameter set (digest, design probabilities), not the shipped one's."""
+    from pactlab.evidence.fit import FORMAT
+    from pactlab.model.params import DEFAULT, PRECISIONS, Parameters
+    from pactlab.model.solve import solve
+    from pactlab.scenarios.catalog import get
+
+    f = tmp_path / "fit.json"
+    f.write_text(json.dumps({"format": FORMAT, "theory": "cohen[precision]", "parameters": {"precision": 3.0}}))
+    data = json.loads(_ok(invoke("run", "korea-1953", "--params", str(f), "--format", "json")).output)
+    p = Parameters(**{k: 3.0 for k in PRECISIONS})
+    want = json.loads(json.dumps(solve(get("korea-1953"), p, distribution=True).to_dict()))
+    assert data["parameters_digest"] == p.digest() != DEFAULT.digest()
+    assert data["design_probabilities"] == want["design_probabilities"]
+    shipped = json.loads(_ok(invoke("run", "korea-1953", "--format", "json")).output)
+    assert shipped["design_probabilities"] != data["design_probabilities"]
+    assert "not the shipped set" in " ".join(_ok(invoke("run", "korea-1953", "--params", str(f))).output.split())
+
+
+def test_run_params_file_error_names_the_file(tmp_path):
+    f = tmp_path / "bad.json"
+    f.write_text(json.dumps({"format": "pactlab-params/1", "theory": "geography", "parameters": {}}))
+    r = invoke("run", "korea-1953", "--params", str(f))
+    assert r.exit_code != 0 and "Traceback" not in r.output
+    assert "field 'theory'" in " ".join(r.output.split()) and f.name in r.output
+
+
 @pytest.mark.parametrize("body, expect", [
     ({"format": "pactlab-params/1", "theory": "geography", "parameters": {}}, "field 'theory'"),
     ({"format": "pactlab-params/1", "theory": "cohen", "parameters": {"base_hazard": -1.0}}, "field 'parameters'"),

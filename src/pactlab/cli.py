@@ -32,6 +32,7 @@ Examples:
   pactlab run my-theatre.yaml          # your own scenario file (see docs/scenarios.md)
   pactlab run asia-pacific-1951 --format json > out.json
   pactlab run indo-pacific-2025 --report report.html
+  pactlab run korea-1953 --params fit-1939.json   # at the parameters a pactlab fit file gives
 """
 
 
@@ -80,8 +81,12 @@ def _scenarios(names: tuple[str, ...]):
 @click.option("--force", is_flag=True, help="overwrite report files that already exist")
 @click.option("--parents", is_flag=True, help="create the report's folder (and its parents) if missing")
 @click.option("--all-comparisons", is_flag=True, help="print every decisive comparison, not only the key ones")
+@click.option("--params", "params_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="solve at the parameters of a `pactlab fit --theory cohen` file (with or without "
+                   "--tie-precisions) instead of the shipped set; finite logit precisions make the "
+                   "outcome distribution spread over the alternatives")
 def run(scenarios: tuple[str, ...], fmt: str, report: Path | None, force: bool, parents: bool,
-        all_comparisons: bool) -> None:
+        all_comparisons: bool, params_file: Path | None) -> None:
     """Predict the alliance architecture of one or more theatres.
 
     SCENARIOS are built-in ids (`pactlab list`) or paths to YAML files. With
@@ -91,11 +96,20 @@ def run(scenarios: tuple[str, ...], fmt: str, report: Path | None, force: bool, 
     comparisons with their margins (how far each is from flipping).
     """
     from pactlab.files import json_dumps
+    from pactlab.model.params import DEFAULT
     from pactlab.model.solve import solve
 
+    params = DEFAULT
+    if params_file is not None:
+        from pactlab.evidence.cases import params_from_file
+
+        params = params_from_file(params_file)
     items = _scenarios(scenarios)
     targets = _report_targets(report, [s.id for s in items], force=force, parents=parents)
-    results = [(s, solve(s, distribution=True)) for s in items]
+    if params_file is not None and fmt != "json":
+        err_console.print(f"at the parameters of {escape(str(params_file))} (digest {params.digest()}), "
+                          "not the shipped set", highlight=False)
+    results = [(s, solve(s, params, distribution=True)) for s in items]
     if fmt == "json":
         payload = [r.to_dict() for _, r in results]
         click.echo(json_dumps(payload if len(payload) > 1 else payload[0], indent=2))
