@@ -1,4 +1,5 @@
-"""``pactlab explore``: Monte Carlo, tipping points, sensitivity, scenario discovery and queries."""
+"""``pactlab explore``: Monte Carlo, tipping points, sensitivity, scenario discovery, queries and
+the architecture over time (paths)."""
 
 from __future__ import annotations
 
@@ -87,6 +88,7 @@ Examples:
   pactlab explore sensitivity europe-1948 --method sobol --target multilateral --n 64
   pactlab explore discover runs/eu48 --target multilateral
   pactlab explore query runs/eu48 "SELECT design, count(*) FROM draws GROUP BY design"
+  pactlab explore path europe-1947 --years 9 --draws 300 --plot path.png
 """)
 def explore() -> None:
     """Explore a theatre under the uncertainty of its coded inputs: how robust is the
@@ -437,3 +439,83 @@ def query(results, sql, fmt):
         for row in df.itertuples(index=False):
             t.add_row(*(f"{v:.4g}" if isinstance(v, float) else e(str(v)) for v in row))
         _console().print(t)
+
+
+# --------------------------------------------------------------------------- path
+
+@explore.command(epilog="""\b
+Examples:
+  pactlab explore path europe-1947 --years 9 --draws 200                 # no events: the 1947 inputs held
+  pactlab explore path indo-pacific-2025 --events rising.yaml --years 11 --draws 500 --plot path.png
+  pactlab explore path europe-1947 --years 9 --out path.csv --format csv  # the timeline, tidy
+""")
+@click.argument("scenario")
+@click.option("--events", "events_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="a YAML file of dated changes to the inputs, each citing a source (docs/explore.md, "
+                   "'The architecture over time')")
+@click.option("--years", type=click.IntRange(1, 200), default=10, show_default=True,
+              help="years of the path, the scenario's year first")
+@click.option("--draws", type=click.IntRange(1, 1_000_000), default=200, show_default=True,
+              help="paths drawn (they differ in which treaties end when)")
+@click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="write one row per draw and year (architecture, treaties in force, formed, ended) as CSV")
+@click.option("--plot", "plot_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="draw the timeline (share of draws per architecture and year) to a PNG, SVG or PDF file")
+@click.option("--force", is_flag=True, help="overwrite --out or --plot if it exists")
+@_fmt()
+def path(scenario, events_file, years, draws, seed, out, plot_file, force, fmt):
+    """The architecture over time: solve the theatre year by year along a dated path of changes.
+
+    Each year applies that year's events, solves with the treaties in force, carries the treaties
+    formed into the next year, and ends each treaty the path formed with its yearly durability
+    hazard. Prints the share of draws with each architecture in force per year.
+    """
+    from pactlab.explore.path import DESIGNS, NO_EVENTS, load_events, plot, simulate, timeline
+    from pactlab.explore.runner import rich_progress
+    from pactlab.files import atomic_write_text, output_file
+    from pactlab.scenarios import catalog
+
+    if plot_file is not None and plot_file.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise click.BadParameter(f"{plot_file}: give a .png, .svg or .pdf file", param_hint="--plot")
+    targets = [output_file(x, force=force, option=o) for x, o in ((out, "--out"), (plot_file, "--plot"))
+               if x is not None]
+    s = catalog.get(scenario)
+    ev = load_events(events_file, s, years) if events_file is not None else NO_EVENTS
+    with rich_progress(f"Paths {s.id} {s.year}-{s.year + years - 1}", draws) as adv:
+        rows = simulate(s, ev, years=years, draws=draws, seed=seed, progress=adv)
+    tl = timeline(rows)
+    if out is not None:
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        atomic_write_text(targets[0], buf.getvalue())
+    if plot_file is not None:
+        plot(tl, f"{s.title}: architecture in force, {draws} draws", targets[-1])
+    if fmt == "json":
+        _echo_json({"scenario": s.id, "years": years, "draws": draws, "seed": seed,
+                    "events": [{"year": x.year, "source": x.source, "note": x.note, "set": dict(x.changes)}
+                               for x in ev.events], "timeline": tl})
+    elif fmt == "csv":
+        _echo_csv(tl)
+    else:
+        from rich.table import Table
+
+        t = Table(title=f"{e(s.title)}: share of {draws} draws with each architecture in force")
+        t.add_column("year", justify="right")
+        shown = [d for d in DESIGNS if any(r["share"] > 0 for r in tl if r["design"] == d)]
+        for d in shown:
+            t.add_column(d, justify="right")
+        t.add_column("events", justify="left")
+        for year in sorted({r["year"] for r in tl}):
+            sh = {r["design"]: r["share"] for r in tl if r["year"] == year}
+            notes = "; ".join(x.note or x.source for x in ev.in_year(year))
+            t.add_row(str(year), *(f"{sh[d]:.2f}" for d in shown), e(notes))
+        _console().print(t)
+        first = [r for r in rows if r["draw"] == 0 and r["formed"]]
+        for r in first[:6]:
+            _console().print(f"draw 0, {r['year']}: formed {e(r['formed'])}", highlight=False)
+    for x, o in ((out, "--out"), (plot_file, "--plot")):
+        if x is not None:
+            click.echo(f"{o[2:]} written to {x}", err=True)
