@@ -244,6 +244,21 @@ def test_run_at_fitted_parameters(tmp_path):
     assert "not the shipped set" in " ".join(_ok(invoke("run", "korea-1953", "--params", str(f))).output.split())
 
 
+def test_the_documented_fit_file_loads():
+    """docs/params/cohen-fit-1816-1955.json (pactlab fit on the shared data) is a valid parameter
+    file: one finite tied precision, expanded to Cohen's five."""
+    from pathlib import Path
+
+    from pactlab.evidence.cases import params_from_file
+    from pactlab.model.params import PRECISIONS
+
+    f = Path(__file__).resolve().parents[1] / "docs" / "params" / "cohen-fit-1816-1955.json"
+    body = json.loads(f.read_text())
+    p = params_from_file(f)
+    assert {getattr(p, k) for k in PRECISIONS} == {body["parameters"]["precision"]}
+    assert 0 < body["parameters"]["precision"] < 1 and body["provenance"]["data"]
+
+
 def test_run_params_file_error_names_the_file(tmp_path):
     f = tmp_path / "bad.json"
     f.write_text(json.dumps({"format": "pactlab-params/1", "theory": "geography", "parameters": {}}))
