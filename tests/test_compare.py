@@ -260,3 +260,35 @@ def test_cli_scores_needs_data_and_force(world, tmp_path):
     r = CliRunner().invoke(main, ["compare", "--theories", "cha", "--data", str(world / "w"), "--scores", str(p),
                                   "--params", str(world / "prec.yaml")])
     assert r.exit_code == 1 and "--scores" in r.output and "--force" in r.output and p.read_text() == "x\n"
+
+
+def test_cli_fit_rivals_before_scoring(world, tmp_path):
+    """--fit fits each rival on the training theatres (windows ending before --split) and scores it
+    there at the fitted values: the training log-likelihood is at least that at the declared values,
+    and the record's scores are the theory's log-probabilities at the fitted values."""
+    from pactlab import theories
+    from pactlab.evidence.fit import training_cases
+
+    out = tmp_path / "c.json"
+    args = ["compare", "--theories", "cohen,geography", "--data", str(world / "w"), "--split", "1911",
+            "--to", "1916", "--params", str(world / "prec.yaml"), "--fit", "--maxiter", "15"]
+    r = CliRunner().invoke(main, args + ["--format", "json", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    rec = json.loads(out.read_text())["record"]
+    f = rec["fitted"]["geography"]
+    assert set(f) >= {"estimates", "log_lik", "log_lik_default", "converged"} and "cohen" not in rec["fitted"]
+    assert f["log_lik"] >= f["log_lik_default"] - 1e-9 and f["n"] <= rec["n_train"]
+    # the test part is scored at the fitted values (not the declared ones)
+    from pactlab.data import open_data
+
+    cases, _ = training_cases(open_data(world / "w"), 1816, 1916)
+    test = [c for c in cases if c.end >= 1911]
+    geo = theories.get("geography")
+    at_fit = [geo.log_prob(c.scenario, c.observed, f["estimates"]) for c in test]
+    g = next(e for e in rec["theories"] if e["theory"] == "geography")
+    assert g["test"]["n_common"] == len(test) > 0
+    assert g["test"]["log_score"] == pytest.approx(sum(at_fit) / len(at_fit))
+    t = CliRunner().invoke(main, args)
+    assert t.exit_code == 0 and "Rivals fitted" in t.output
+    bad = CliRunner().invoke(main, ["compare", "--fit"])
+    assert bad.exit_code != 0 and "give --data too" in bad.output

@@ -59,8 +59,14 @@ def _load_params(path: Path | None) -> dict:
 @click.option("--scores", "scores", type=click.Path(path_type=Path), default=None,
               help="with --data: write every theory's score on every theatre to this CSV file "
                    "(--force overwrites it)")
+@click.option("--fit", "fit_rivals", is_flag=True,
+              help="with --data: fit each rival's declared free parameters by maximum likelihood on the "
+                   "record's theatres ending before --split (Cohen's training theatres) before scoring them; "
+                   "--params gives the starting values")
+@click.option("--maxiter", type=click.IntRange(1, 10_000), default=60, show_default=True,
+              help="with --fit: optimiser iterations per theory")
 def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | None, force: bool,
-            data_dir: Path | None, split: int, y2: int, scores: Path | None) -> None:
+            data_dir: Path | None, split: int, y2: int, scores: Path | None, fit_rivals: bool, maxiter: int) -> None:
     """Score every registered theory side by side on the built-in historical cases.
 
     Design and treaties (with and without levels) on each theory's modal
@@ -72,7 +78,8 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
     a likelihood-ratio test and the out-of-sample change in log score; and
     every theory on the same theatres, before and from --split: balanced
     accuracy of the design, ARI of the grouping of clients and the log score,
-    with bootstrap intervals (--scores writes the per-theatre table).
+    with bootstrap intervals (--scores writes the per-theatre table). With
+    --fit, each rival is first fitted on the theatres ending before --split.
     """
     from rich.console import Console
     from rich.table import Table
@@ -84,6 +91,8 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
     target = output_file(out, force=force) if out is not None else None
     if scores is not None and data_dir is None:
         raise CompareError("--scores writes the scores on the record's theatres: give --data too")
+    if fit_rivals and data_dir is None:
+        raise CompareError("--fit fits the rivals on the record's theatres: give --data too")
     scores_target = output_file(scores, force=force, option="--scores") if scores is not None else None
     if scores_target is not None and target is not None and scores_target.resolve() == target.resolve():
         raise CompareError(f"--scores and --out name the same file {target}")
@@ -91,7 +100,8 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
     params = _load_params(params_file)
     cmp = run(chosen, params)
     if data_dir is not None:
-        cmp.encompassing, cmp.record, cmp.theatres = _on_the_record(data_dir, split, y2, params, chosen)
+        cmp.encompassing, cmp.record, cmp.theatres = _on_the_record(data_dir, split, y2, params, chosen,
+                                                                    fit_rivals=fit_rivals, maxiter=maxiter)
         if scores_target is not None:
             atomic_write_text(scores_target, theatre_csv(cmp.theatres))
     if fmt in ("json", "html"):
@@ -157,6 +167,20 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
     else:
         console.print(f"Encompassing tests not run: {enc['reason']}.", highlight=False)
     rec = cmp.record
+    if rec.get("fitted"):
+        ft = Table(title=f"Rivals fitted on the {rec['n_train']} record theatres ending before {rec['split']} "
+                         "(maximum likelihood; scored above and below at these values)")
+        for h in ("theory", "free parameters", "log-likelihood (train)", "at the declared values", "converged",
+                  "estimates"):
+            ft.add_column(h)
+        for name, f in rec["fitted"].items():
+            if "error" in f:
+                ft.add_row(name, "", "", "", "", f"not fitted: {f['error']}")
+                continue
+            est = ", ".join(f"{k} {v:.3g}" for k, v in f["estimates"].items())
+            ft.add_row(name, str(len(f["estimates"])), f"{f['log_lik']:.2f}", f"{f['log_lik_default']:.2f}",
+                       "yes" if f["converged"] else "no", est)
+        console.print(ft)
     if rec.get("status") == "run":
         from pactlab.evidence.compare import record_table
 
@@ -179,9 +203,12 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
         console.print(f"wrote {target}")
 
 
-def _on_the_record(data_dir: Path, split: int, y2: int, params: dict, chosen) -> tuple[dict, dict, list]:
+def _on_the_record(data_dir: Path, split: int, y2: int, params: dict, chosen, *, fit_rivals: bool = False,
+                   maxiter: int = 60) -> tuple[dict, dict, list]:
     """The encompassing tests, and every chosen theory scored on the same theatres:
-    (the tests, the record section's summary, its per-theatre rows)."""
+    (the tests, the record section's summary, its per-theatre rows). With ``fit_rivals``, every
+    chosen theory but Cohen's with a probability model and declared free parameters is first
+    fitted on the theatres ending before ``split``, and scored at the fitted values."""
     from pactlab import theories
     from pactlab.data import open_data
     from pactlab.evidence import encompassing
@@ -200,18 +227,53 @@ def _on_the_record(data_dir: Path, split: int, y2: int, params: dict, chosen) ->
     prebuilt = encompassing.build(cases, p)
     built = prebuilt[0]
     names = list(chosen or theories.names())
+    fitted = _fit_rivals(built, split, params, names, maxiter) if fit_rivals else {}
+    params = {**params, **{n: f["values"] for n, f in fitted.items() if "values" in f}}
     lp = encompassing.log_probs(built, params, names)
     rows, summary = theatre_scores(built, split, params, names, lp)
     record = {"status": "run", "split": split, "to": y2, "n_theatres": len(built),
               "n_train": sum(c.end < split for c, _ in built), "n_test": sum(c.end >= split for c, _ in built),
               "failed": prebuilt[1], "left_out_too_many_units": prebuilt[2],
-              "cohen_parameters": p.digest(), "theories": summary}
+              "cohen_parameters": p.digest(), "theories": summary,
+              "fitted": {n: {k: v for k, v in f.items() if k != "values"} for n, f in fitted.items()}}
     if not rivals:
         enc = {"status": "not run", "reason": "none of the chosen theories declares a key variable"}
     else:
         enc = {"status": "run", **encompassing.run(cases, split, cohen_params, rivals, others=chosen,
                                                    other_params=params, prebuilt=prebuilt, log_probs=lp)}
     return enc, record, rows
+
+
+def _fit_rivals(built, split: int, params: dict, names, maxiter: int) -> dict[str, dict]:
+    """Each rival in ``names`` fitted on the built theatres ending before ``split``: name ->
+    {values, estimates, log_lik, log_lik_default, converged, n} or {error}."""
+    from rich.console import Console
+
+    from pactlab import theories
+    from pactlab.evidence.fit import FitCase, FitError, fit, free_specs, has_probability_model
+
+    train = [FitCase(c.id, c.start if c.start is not None else c.end - 4, c.end, sc, c.observed)
+             for c, sc in built if c.end < split and c.observed is not None]
+    err = Console(stderr=True)
+    out: dict[str, dict] = {}
+    for n in names:
+        th = theories.get(n)
+        if n == "cohen" or not has_probability_model(th, params.get(n)):
+            continue
+        try:
+            free_specs(th)
+        except FitError:
+            continue
+        with err.status(f"fitting {n} on {len(train)} theatres ending before {split}"):
+            try:
+                r = fit(th, train, start=params.get(n), starts=1, maxiter=maxiter)
+            except FitError as exc:
+                out[n] = {"error": str(exc)}
+                continue
+        out[n] = {"values": {k: r.values[k] for k in r.free}, "estimates": {k: r.values[k] for k in r.free},
+                  "se": r.se, "status": r.status, "log_lik": r.log_lik, "log_lik_default": r.log_lik_default,
+                  "converged": r.converged, "n": r.n_episodes}
+    return out
 
 
 def _finite(d):
