@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import ipyvuetify as v
 import pytest
@@ -82,6 +84,60 @@ def test_bad_value_shows_the_schema_message(rc):
     field.widget.fire_event("keyup.enter", {})
     assert "capability.value: must be greater than 0, got -5" in app.error.value
     assert _edges(_all_html(rc)) == _edges(before)
+
+
+def test_design_probabilities_stop_at_the_time_limit(monkeypatch):
+    """An outcome distribution that takes too long does not hang the page: it
+    is stopped at the solve's time limit, the prediction still shows, and the
+    page says how to compute the probabilities from the command line."""
+    def slow(s):  # a long computation in Python steps, as the distribution's enumeration is
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            time.sleep(0.01)
+        return {d: 1 / 6 for d in ("none", "clients-only", "bilateral", "trilateral", "hub-and-spoke",
+                                   "multilateral")}, "slow"
+
+    monkeypatch.setattr(logic, "SOLVE_SECONDS", 2.0)
+    monkeypatch.setattr(logic, "design_probabilities", slow)
+    s = get("indo-pacific-2025")
+    app.loaded.set(s)
+    app.edited.set(s)
+    app.error.set("")
+    t0 = time.monotonic()
+    _box, rc = solara.render(app.Page(), handle_error=False)
+    try:
+        shown = time.monotonic() - t0
+        html = _all_html(rc)
+        assert shown < 15, f"the page took {shown:.0f} s"
+        assert _design(html) == solve(s).design and _edges(html) == logic.edges(solve(s))
+        assert 'class="pl-probs pl-probs-stopped" data-probs="null"' in html
+        assert "stopped the design probabilities after 2 s" in html
+        assert "pactlab run indo-pacific-2025.yaml --format json" in html
+        # the stopped computation ends instead of going on behind the page
+        end = time.monotonic() + 10
+        while any(th.name == "pactlab-solve" for th in threading.enumerate()) and time.monotonic() < end:
+            time.sleep(0.05)
+        assert not any(th.name == "pactlab-solve" for th in threading.enumerate())
+    finally:
+        rc.close()
+
+
+def test_a_solve_past_the_time_limit_is_stopped_and_names_the_command(monkeypatch):
+    import pactlab.model.solve as model_solve
+
+    def slow(s, *a, **k):
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            time.sleep(0.01)
+
+    monkeypatch.setattr(model_solve, "solve", slow)
+    s = get("korea-1953")
+    with pytest.raises(logic.AppError, match=r"stopped the solve after 0\.5 s .*pactlab run korea-1953\.yaml"):
+        logic.bounded_solve(s, seconds=0.5)
+    end = time.monotonic() + 10
+    while any(th.name == "pactlab-solve" for th in threading.enumerate()) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not any(th.name == "pactlab-solve" for th in threading.enumerate())
 
 
 def test_every_input_is_bounded_by_the_schema():

@@ -8,9 +8,10 @@ catalog and loader, the report module) and is what the Solara pages in
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import ctypes
 import io
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,9 +24,10 @@ from pactlab.scenarios.edit import to_yaml, with_changes
 from pactlab.scenarios.loader import parse_scenario
 from pactlab.scenarios.schema import CAPABILITY_UNITS, MAX_DISTANCE_KM, Level, Role, Scenario, Sovereignty
 
-#: Seconds one solve may take before the explorer gives up on it. The exact
-#: solve of the largest theatre the schema allows (12 clients) has a median
-#: of about 0.3 s (docs/performance.md); 10 s leaves room on a busy machine.
+#: Seconds one solve (and, apart, the design probabilities' computation) may
+#: take before the explorer gives up on it. The exact solve of the largest
+#: theatre the schema allows (12 clients) has a median of about 0.3 s
+#: (docs/performance.md); 10 s leaves room on a busy machine.
 SOLVE_SECONDS = 10.0
 #: Largest number of solves one "what would it take" request may run; a
 #: bigger sweep is refused with a pointer to the Python API.
@@ -35,9 +37,6 @@ from pactlab.scenarios.loader import MAX_BYTES as MAX_UPLOAD_BYTES  # noqa: E402
 #: A comparison whose margin is below this in absolute value is flagged fragile
 #: (the same line the HTML report draws).
 from pactlab.report.html import FRAGILE_MARGIN  # noqa: E402
-
-_pool = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix="pactlab-solve")
-
 
 class AppError(PactlabError):
     """A request the explorer refuses or cannot complete, with the reason."""
@@ -194,16 +193,74 @@ def parse_upload(data: bytes, name: str) -> Scenario:
 # ---------------------------------------------------------------------------
 # solving, bounded
 # ---------------------------------------------------------------------------
-def bounded_solve(s: Scenario, seconds: float = SOLVE_SECONDS) -> Result:
+class _Stopped(BaseException):
+    """Raised inside a computation the explorer stopped at its time limit."""
+
+
+def _stop(thread: threading.Thread) -> None:
+    """Raise :class:`_Stopped` in ``thread`` at its next Python instruction
+    (a computation inside one compiled call stops when that call returns)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Stopped))
+
+
+def _bounded(what: str, fn, *args, seconds: float | None = None):
+    """``fn(*args)`` with the explorer's time limit (:data:`SOLVE_SECONDS`,
+    read at call time). Past it the computation is stopped, so it does not
+    go on using the processor behind the page, and AppError names ``what``.
+
+    Each call runs in a thread of its own: a stop lands in that thread only
+    and ends it (a shared pool's thread would take the stop into the next
+    computation, or die and shrink the pool)."""
+    seconds = SOLVE_SECONDS if seconds is None else seconds
+    out: dict[str, Any] = {}
+    lock = threading.Lock()  # held while the outcome is stored, so a stop never lands after it
+
+    def run():
+        try:
+            try:
+                value = fn(*args)
+                with lock:
+                    out["value"] = value
+            except BaseException as exc:  # noqa: BLE001  (handed to the caller)
+                if not isinstance(exc, _Stopped):
+                    with lock:
+                        out["error"] = exc
+        except _Stopped:  # a stop that landed while the error was stored
+            pass
+
+    worker = threading.Thread(target=run, name="pactlab-solve", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    with lock:
+        if "error" in out:
+            raise out["error"]
+        if "value" in out:
+            return out["value"]
+        if worker.is_alive():
+            _stop(worker)
+    raise AppError(f"stopped {what} after {seconds:g} s (the explorer's time limit)")
+
+
+def bounded_solve(s: Scenario, seconds: float | None = None) -> Result:
     """``solve(s)`` with a time limit; raises AppError past it."""
     from pactlab.model.solve import solve
 
-    fut = _pool.submit(solve, s)
     try:
-        return fut.result(timeout=seconds)
-    except cf.TimeoutError:
-        raise AppError(f"the solve took longer than {seconds:g} s and was abandoned; "
-                       "run it from the command line: pactlab run your-file.yaml") from None
+        return _bounded("the solve", solve, s, seconds=seconds)
+    except AppError as exc:
+        raise AppError(f"{exc}. Run it from the command line: download the scenario (YAML) and run "
+                       f"pactlab run {scenario_file(s)}") from None
+
+
+def scenario_file(s: Scenario) -> str:
+    """The name the explorer's scenario download gives the theatre's file."""
+    return f"{s.id}.yaml"
+
+
+def probabilities_command(s: Scenario) -> str:
+    """The command that computes ``s``'s design probabilities without the
+    explorer's time limit (its JSON's ``design_probabilities``)."""
+    return f"pactlab run {scenario_file(s)} --format json"
 
 
 def design_probabilities(s: Scenario) -> tuple[dict[str, float], str]:
@@ -213,6 +270,16 @@ def design_probabilities(s: Scenario) -> tuple[dict[str, float], str]:
 
     p = theory("cohen").predict(s)
     return dict(p.design_probabilities), f"{p.method}: {p.note}"
+
+
+def bounded_design_probabilities(s: Scenario, seconds: float | None = None) -> tuple[dict[str, float], str]:
+    """:func:`design_probabilities` with the solve's time limit; raises AppError
+    past it, saying how to compute them from the command line."""
+    try:
+        return _bounded("the design probabilities", design_probabilities, s, seconds=seconds)
+    except AppError as exc:
+        raise AppError(f"{exc}. Compute them from the command line: download the scenario (YAML) and run "
+                       f"{probabilities_command(s)} (the design_probabilities field)") from None
 
 
 @dataclass
@@ -228,6 +295,8 @@ class View:
     edges: list[str]
     seconds: float
     notes: list[str] = field(default_factory=list)
+    #: why the design probabilities are missing (their computation was stopped), else ""
+    probabilities_stopped: str = ""
 
 
 def edges(r: Result) -> list[str]:
@@ -241,7 +310,10 @@ def edges(r: Result) -> list[str]:
 
 
 def view(s: Scenario, r: Result, seconds: float = 0.0) -> View:
-    probs, method = design_probabilities(s)
+    try:
+        probs, method, stopped = *bounded_design_probabilities(s), ""
+    except AppError as exc:
+        probs, method, stopped = {}, "", str(exc)
     prefs = [{"actor": p.actor, "role": p.role, "preferred": p.preferred, "margin over second": round(p.margin, 4)}
              for p in r.preferences]
     comps = [{"stage": c.stage, "actor": c.actor, "chosen": c.chosen, "over": c.alternative,
@@ -250,7 +322,7 @@ def view(s: Scenario, r: Result, seconds: float = 0.0) -> View:
     treaties = [{"treaty": t.id, "members": ", ".join(t.members), "level": t.level, "form": t.form,
                  "origin": t.origin, "expected years": round(t.expected_years, 1), "durability": t.durability}
                 for t in r.treaties]
-    return View(r.design, probs, method, prefs, comps, treaties, edges(r), seconds, list(r.notes))
+    return View(r.design, probs, method, prefs, comps, treaties, edges(r), seconds, list(r.notes), stopped)
 
 
 def network_svg(r: Result, s: Scenario) -> str:
