@@ -71,6 +71,33 @@ def test_moving_a_slider_re_solves(rc):
     assert app.edited.value.actor("TWN").patron_stake.source == "edit"
 
 
+def test_sliders_drawing_off_grid_values_do_not_edit(rc):
+    """A slider holds multiples of its step (0.01); drawn with a coded value
+    off that grid (the CAP2 military shares, 0.000433 for New Zealand's
+    personnel) the browser's slider reports the nearest multiple at once,
+    untouched. The page takes that for no edit: the theatre stays as coded
+    (not rounded, not marked edited) and is not re-solved; a move by hand
+    still is an edit."""
+    from pactlab.scenarios.loader import scenario_hash
+
+    s = get("indo-pacific-2025")
+    off = [i for i in logic.inputs(s) if i.kind == "unit" and round(i.value, 2) != i.value]
+    assert len(off) >= 20  # the military shares of every actor
+    before = _all_html(rc)
+    for inp in off:
+        slider = rc.find(v.Slider, label=inp.label)
+        slider.assert_single()
+        slider.widget.v_model = round(inp.value, 2)  # what the browser's slider reports when drawn
+    assert app.edited.value == s
+    assert not app.error.value
+    html = _all_html(rc)
+    assert f'data-scenario="{scenario_hash(s)}"' in html and html == before
+    nz = next(i for i in off if i.path == "actors.NZ.milper_share")
+    rc.find(v.Slider, label=nz.label).widget.v_model = 0.05  # a move by hand
+    assert app.edited.value.actor("NZ").milper_share.value == 0.05
+    assert app.edited.value.actor("NZ").milper_share.source == "edit"
+
+
 def test_picking_a_theatre(rc):
     rc.find(v.Select, label="Built-in theatre").widget.v_model = "europe-1949"
     assert app.edited.value.id == "europe-1949"

@@ -111,6 +111,21 @@ def inputs(s: Scenario) -> list[Input]:
     return out
 
 
+#: The step of the explorer's sliders (the unit inputs over [0, 1]).
+SLIDER_STEP = 0.01
+
+
+def is_slider_rounding(moved_to: float, value: float, step: float = SLIDER_STEP) -> bool:
+    """Whether a slider's report of ``moved_to`` is only the slider showing
+    ``value`` on its grid, not a move. A slider holds multiples of its step:
+    given a value off that grid (a military expenditure share of 0.0232679)
+    it reports the nearest multiple (0.02) as soon as it is drawn, without
+    anyone touching it. Taken as an edit, that report would change the input
+    (0.000433 becomes 0) and mark it edited, and re-solve the theatre once per
+    such slider; a move by hand lands at least half a step from the value."""
+    return abs(float(moved_to) - float(value)) < step / 2
+
+
 def apply(s: Scenario, path: str, value: Any) -> Scenario:
     """``s`` with one input changed, validated (raises ScenarioError)."""
     if path == "linking" and s.linking is None:

@@ -94,9 +94,13 @@ def InputWidget(inp: logic.Input):
     def on(v):
         _try(logic.apply, inp.path, v)
 
+    def on_slider(v):
+        if not logic.is_slider_rounding(v, inp.value):  # the slider drawing the value on its grid is no edit
+            on(v)
+
     if inp.kind == "unit":
-        solara.SliderFloat(inp.label, value=float(inp.value), min=0.0, max=1.0, step=0.01, on_value=on,
-                           thumb_label=True)
+        solara.SliderFloat(inp.label, value=float(inp.value), min=0.0, max=1.0, step=logic.SLIDER_STEP,
+                           on_value=on_slider, thumb_label=True)
     elif inp.kind in ("positive", "nonnegative"):
         solara.InputFloat(inp.label, value=float(inp.value), on_value=on, continuous_update=False)
     elif inp.kind == "choice":
@@ -180,7 +184,8 @@ def Prediction():
         probs_html = (f'<div class="pl-probs" data-probs="{html.escape(logic.dumps(v.probabilities))}">'
                       f"Design probabilities: {html.escape(probs)} <small>({html.escape(v.probability_method)})</small></div>")
     solara.HTML(tag="div", unsafe_innerHTML=_STYLE + (
-        f'<div class="pl-design" data-design="{html.escape(v.design)}">Predicted design: '
+        f'<div class="pl-design" data-design="{html.escape(v.design)}" data-scenario="{scenario_hash(s)}">'
+        "Predicted design: "
         f"<strong>{html.escape(v.design)}</strong> &nbsp;<small>({v.seconds * 1000:.0f} ms)</small></div>"
         f'<div class="pl-edges" data-edges="{html.escape(" ".join(v.edges))}"></div>'
         + probs_html + f'<div class="pl-net">{svg}</div>'
