@@ -243,6 +243,37 @@ def test_tipping_curve_and_smallest_changes():
         logic.smallest_changes(s, "none", n=11, budget=50)
 
 
+@pytest.mark.parametrize("one_group", [False, True])
+def test_a_refused_search_names_the_explore_command_that_runs_it(tmp_path, monkeypatch, one_group):
+    """The message of a search too big for one request is a command that runs:
+    ``pactlab explore tipping`` on the scenario as downloaded, varying the
+    inputs searched (all of them: no --vary)."""
+    import re
+    import shlex
+
+    from click.testing import CliRunner
+
+    from pactlab.cli import main
+
+    s = get("korea-1953").with_changes({"actors.ROK.patron_stake": 0.25})  # an edited theatre
+    only = next(i.group for i in logic.inputs(s) if i.path == "actors.ROK.patron_stake") if one_group else None
+    with pytest.raises(logic.AppError) as refused:
+        logic.smallest_changes(s, "none", n=101, only=only)
+    cmd = re.search(r"run (pactlab explore tipping .*?) \(or from Python", str(refused.value)).group(1)
+    args = shlex.split(cmd)
+    assert args[:4] == ["pactlab", "explore", "tipping", logic.scenario_file(s)] and "--target" in args
+    assert ("--vary" in args) == (only is not None)
+    if only:
+        varied = args[args.index("--vary") + 1].split(",")
+        assert "ROK.patron_stake" in varied and all(v.startswith("ROK.") for v in varied)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / logic.scenario_file(s)).write_text(logic.scenario_yaml(s))  # the page's download
+    quick = ["--vary", "ROK.patron_stake"] if not only else []
+    res = CliRunner().invoke(main, [*args[1:], *quick, "--grid", "3", "--steps", "1", "--joint", "0"])
+    assert res.exit_code == 0, res.output
+    assert "ROK.patron_stake" in res.output
+
+
 def test_compare_and_cases():
     a = get("indo-pacific-2025")
     b = a.with_changes({"actors.TWN.patron_stake": 0.0})

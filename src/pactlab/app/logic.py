@@ -399,6 +399,39 @@ def _range(inp: Input) -> tuple[float, float]:
     raise AppError(f"{inp.label}: not a numeric input")
 
 
+def explore_name(s: Scenario, inp: Input) -> str:
+    """The name ``pactlab explore`` gives an explorer input (docs/explore.md):
+    ``ACTOR.field``, ``dispute.A-B``, ``linking``, ``foothold.HOLDER-NEAR.distance_km``."""
+    parts = inp.path.split(".")
+    if parts[0] == "actors":
+        return f"{parts[1]}.{parts[2]}"
+    if parts[0] == "disputes":
+        d = s.disputes[int(parts[1])]
+        return f"dispute.{d.a}-{d.b}"
+    if parts[0] == "footholds":
+        f = s.footholds[int(parts[1])]
+        return f"foothold.{f.holder}-{f.near}.{parts[2]}"
+    return inp.path
+
+
+def tipping_command(s: Scenario, target: str, among: list[Input] | None = None) -> str:
+    """The ``pactlab explore tipping`` command that searches, on the scenario
+    as downloaded, for the values of ``among`` (default: every input) that
+    reach ``target``. ``--vary`` names only the inputs the command's default
+    uncertainty covers (an input coded 0 or absent, or a foothold distance,
+    needs an uncertainty file: docs/explore.md); with none of them, or all,
+    it is left out and the command varies every input it covers."""
+    from pactlab.explore.spec import default_spec
+
+    known = default_spec(s).names()
+    cmd = f"pactlab explore tipping {scenario_file(s)} --target {target}"
+    if among is not None:
+        names = [x for x in dict.fromkeys(explore_name(s, i) for i in among) if x in known]
+        if names and len(names) < len(known):
+            cmd += f" --vary {','.join(names)}"
+    return cmd
+
+
 def smallest_changes(s: Scenario, target: str, n: int = 5, budget: int = MAX_SWEEP_SOLVES,
                      only: str | None = None) -> list[Tip]:
     """For each numeric input, the value nearest the coded one (on a grid of
@@ -412,8 +445,10 @@ def smallest_changes(s: Scenario, target: str, n: int = 5, budget: int = MAX_SWE
     if need > budget:
         raise AppError(
             f"this search needs {need} solves ({len(numeric)} inputs x {n} values); one request may run {budget}. "
-            "Run large sweeps from Python (pactlab.app.logic.smallest_changes with a larger budget) "
-            "or with pactlab explore where it is installed."
+            "Narrow it to one group of inputs, or run it from the command line: download the scenario (YAML) and "
+            f"run {tipping_command(s, target, numeric if only else None)} (or from Python: "
+            "pactlab.app.logic.smallest_changes "
+            "with a larger budget)"
         )
     tips = []
     for inp in numeric:
