@@ -26,6 +26,7 @@ import pytest
 from pactlab.app import logic
 from pactlab.model.solve import solve
 from pactlab.scenarios.catalog import get
+from pactlab.scenarios.loader import scenario_hash
 
 pytestmark = pytest.mark.browser
 
@@ -96,6 +97,7 @@ def watched(page, app_url):
 def _shown(page) -> dict:
     return page.evaluate("""() => ({
         design: document.querySelector('.pl-design').dataset.design,
+        scenario: document.querySelector('.pl-design').dataset.scenario,
         probs: JSON.parse(document.querySelector('.pl-probs').dataset.probs),
         edges: [...document.querySelectorAll('.pl-net [id^="net-spoke:"], .pl-net [id^="net-hull:"]')]
                  .map(e => e.id.slice(4)).sort(),
@@ -105,7 +107,7 @@ def _shown(page) -> dict:
 def _expected(s) -> dict:
     r = solve(s)
     probs, _ = logic.design_probabilities(s)
-    return {"design": r.design, "probs": probs, "edges": logic.edges(r)}
+    return {"design": r.design, "probs": probs, "edges": logic.edges(r), "scenario": scenario_hash(s)}
 
 
 def test_page_shows_the_solve_and_follows_an_edit(watched, tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import ipyvuetify as v
 import pytest
@@ -69,6 +71,33 @@ def test_moving_a_slider_re_solves(rc):
     assert app.edited.value.actor("TWN").patron_stake.source == "edit"
 
 
+def test_sliders_drawing_off_grid_values_do_not_edit(rc):
+    """A slider holds multiples of its step (0.01); drawn with a coded value
+    off that grid (the CAP2 military shares, 0.000433 for New Zealand's
+    personnel) the browser's slider reports the nearest multiple at once,
+    untouched. The page takes that for no edit: the theatre stays as coded
+    (not rounded, not marked edited) and is not re-solved; a move by hand
+    still is an edit."""
+    from pactlab.scenarios.loader import scenario_hash
+
+    s = get("indo-pacific-2025")
+    off = [i for i in logic.inputs(s) if i.kind == "unit" and round(i.value, 2) != i.value]
+    assert len(off) >= 20  # the military shares of every actor
+    before = _all_html(rc)
+    for inp in off:
+        slider = rc.find(v.Slider, label=inp.label)
+        slider.assert_single()
+        slider.widget.v_model = round(inp.value, 2)  # what the browser's slider reports when drawn
+    assert app.edited.value == s
+    assert not app.error.value
+    html = _all_html(rc)
+    assert f'data-scenario="{scenario_hash(s)}"' in html and html == before
+    nz = next(i for i in off if i.path == "actors.NZ.milper_share")
+    rc.find(v.Slider, label=nz.label).widget.v_model = 0.05  # a move by hand
+    assert app.edited.value.actor("NZ").milper_share.value == 0.05
+    assert app.edited.value.actor("NZ").milper_share.source == "edit"
+
+
 def test_picking_a_theatre(rc):
     rc.find(v.Select, label="Built-in theatre").widget.v_model = "europe-1949"
     assert app.edited.value.id == "europe-1949"
@@ -82,6 +111,60 @@ def test_bad_value_shows_the_schema_message(rc):
     field.widget.fire_event("keyup.enter", {})
     assert "capability.value: must be greater than 0, got -5" in app.error.value
     assert _edges(_all_html(rc)) == _edges(before)
+
+
+def test_design_probabilities_stop_at_the_time_limit(monkeypatch):
+    """An outcome distribution that takes too long does not hang the page: it
+    is stopped at the solve's time limit, the prediction still shows, and the
+    page says how to compute the probabilities from the command line."""
+    def slow(s):  # a long computation in Python steps, as the distribution's enumeration is
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            time.sleep(0.01)
+        return {d: 1 / 6 for d in ("none", "clients-only", "bilateral", "trilateral", "hub-and-spoke",
+                                   "multilateral")}, "slow"
+
+    monkeypatch.setattr(logic, "SOLVE_SECONDS", 2.0)
+    monkeypatch.setattr(logic, "design_probabilities", slow)
+    s = get("indo-pacific-2025")
+    app.loaded.set(s)
+    app.edited.set(s)
+    app.error.set("")
+    t0 = time.monotonic()
+    _box, rc = solara.render(app.Page(), handle_error=False)
+    try:
+        shown = time.monotonic() - t0
+        html = _all_html(rc)
+        assert shown < 15, f"the page took {shown:.0f} s"
+        assert _design(html) == solve(s).design and _edges(html) == logic.edges(solve(s))
+        assert 'class="pl-probs pl-probs-stopped" data-probs="null"' in html
+        assert "stopped the design probabilities after 2 s" in html
+        assert "pactlab run indo-pacific-2025.yaml --format json" in html
+        # the stopped computation ends instead of going on behind the page
+        end = time.monotonic() + 10
+        while any(th.name == "pactlab-solve" for th in threading.enumerate()) and time.monotonic() < end:
+            time.sleep(0.05)
+        assert not any(th.name == "pactlab-solve" for th in threading.enumerate())
+    finally:
+        rc.close()
+
+
+def test_a_solve_past_the_time_limit_is_stopped_and_names_the_command(monkeypatch):
+    import pactlab.model.solve as model_solve
+
+    def slow(s, *a, **k):
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            time.sleep(0.01)
+
+    monkeypatch.setattr(model_solve, "solve", slow)
+    s = get("korea-1953")
+    with pytest.raises(logic.AppError, match=r"stopped the solve after 0\.5 s .*pactlab run korea-1953\.yaml"):
+        logic.bounded_solve(s, seconds=0.5)
+    end = time.monotonic() + 10
+    while any(th.name == "pactlab-solve" for th in threading.enumerate()) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not any(th.name == "pactlab-solve" for th in threading.enumerate())
 
 
 def test_every_input_is_bounded_by_the_schema():
@@ -158,6 +241,37 @@ def test_tipping_curve_and_smallest_changes():
         assert solve(logic.apply(s, t.path, t.value)).design == "none"
     with pytest.raises(logic.AppError, match="pactlab explore"):
         logic.smallest_changes(s, "none", n=11, budget=50)
+
+
+@pytest.mark.parametrize("one_group", [False, True])
+def test_a_refused_search_names_the_explore_command_that_runs_it(tmp_path, monkeypatch, one_group):
+    """The message of a search too big for one request is a command that runs:
+    ``pactlab explore tipping`` on the scenario as downloaded, varying the
+    inputs searched (all of them: no --vary)."""
+    import re
+    import shlex
+
+    from click.testing import CliRunner
+
+    from pactlab.cli import main
+
+    s = get("korea-1953").with_changes({"actors.ROK.patron_stake": 0.25})  # an edited theatre
+    only = next(i.group for i in logic.inputs(s) if i.path == "actors.ROK.patron_stake") if one_group else None
+    with pytest.raises(logic.AppError) as refused:
+        logic.smallest_changes(s, "none", n=101, only=only)
+    cmd = re.search(r"run (pactlab explore tipping .*?) \(or from Python", str(refused.value)).group(1)
+    args = shlex.split(cmd)
+    assert args[:4] == ["pactlab", "explore", "tipping", logic.scenario_file(s)] and "--target" in args
+    assert ("--vary" in args) == (only is not None)
+    if only:
+        varied = args[args.index("--vary") + 1].split(",")
+        assert "ROK.patron_stake" in varied and all(v.startswith("ROK.") for v in varied)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / logic.scenario_file(s)).write_text(logic.scenario_yaml(s))  # the page's download
+    quick = ["--vary", "ROK.patron_stake"] if not only else []
+    res = CliRunner().invoke(main, [*args[1:], *quick, "--grid", "3", "--steps", "1", "--joint", "0"])
+    assert res.exit_code == 0, res.output
+    assert "ROK.patron_stake" in res.output
 
 
 def test_compare_and_cases():

@@ -16,7 +16,6 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 DOCS = sorted([ROOT / "docs" / "tutorial.md", ROOT / "docs" / "reference" / "python.md",
                *(p for p in (ROOT / "docs" / "howto").glob("*.md") if p.name != "README.md")])
-FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```", re.S | re.M)
+#: A fenced block, at the margin or indented (inside a list item): the closing
+#: fence has the opening fence's indentation.
+FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.S | re.M)
 RUNNABLE = {"python", "python data", "bash", "bash data"}
 HARNESS = '''
 import shlex, subprocess, sys
@@ -38,8 +39,26 @@ def _sh(line):
 '''
 
 
+def _dedent(body: str, indent: str) -> str:
+    """An indented block's code as it would stand at the margin: the fence's
+    indentation is taken off every line (a blank line may have less)."""
+    out = []
+    for line in body.splitlines(keepends=True):
+        if line.startswith(indent):
+            out.append(line[len(indent):])
+        elif not line.strip():
+            out.append(line.lstrip(" \t"))
+        else:
+            raise ValueError(f"a line of an indented code block is indented less than its fence: {line!r}")
+    return "".join(out)
+
+
+def blocks_of(text: str) -> list[tuple[str, str]]:
+    return [(m["info"].strip(), _dedent(m["body"], m["indent"])) for m in FENCE.finditer(text)]
+
+
 def blocks(path: Path) -> list[tuple[str, str]]:
-    return [(m.group(1).strip(), m.group(2)) for m in FENCE.finditer(path.read_text(encoding="utf-8"))]
+    return blocks_of(path.read_text(encoding="utf-8"))
 
 
 def script(path: Path) -> str:
@@ -87,7 +106,7 @@ def test_readme_python_block_runs(tmp_path):
 def test_readme_test_command_is_what_ci_runs():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     quick = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
-    (info, block), = [b for b in FENCE.findall(quick)]
+    (_info, block), = blocks_of(quick)
     cmds = [re.sub(r"\s+#.*$", "", ln).strip() for ln in block.splitlines() if ln.strip()]
     assert len(cmds) == 2, "the quickstart is two commands"
     ci = [ln.strip() for ln in (ROOT / ".ci" / "run").read_text().splitlines()
@@ -103,3 +122,12 @@ def test_cli_reference_lists_only_real_commands():
     documented = set(re.findall(r"^## pactlab (\S+)$", text, re.M))
     assert documented and documented <= set(main.commands), documented - set(main.commands)
     assert "app" in documented
+
+
+def test_collector_reads_indented_blocks():
+    """A block inside a numbered list item is indented: it is collected, as it
+    would stand at the margin, and a shallower closing fence does not close it."""
+    text = ("1. Write it:\n\n   ```python\n   def f():\n       return 1\n\n   print(f())\n   ```\n\n"
+            "```bash\npactlab --help\n```\n")
+    assert blocks_of(text) == [("python", "def f():\n    return 1\n\nprint(f())\n"), ("bash", "pactlab --help\n")]
+    assert any(b for b in blocks(ROOT / "docs" / "howto" / "add-a-theory.md"))

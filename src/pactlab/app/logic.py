@@ -8,9 +8,10 @@ catalog and loader, the report module) and is what the Solara pages in
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import ctypes
 import io
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,9 +24,10 @@ from pactlab.scenarios.edit import to_yaml, with_changes
 from pactlab.scenarios.loader import parse_scenario
 from pactlab.scenarios.schema import CAPABILITY_UNITS, MAX_DISTANCE_KM, Level, Role, Scenario, Sovereignty
 
-#: Seconds one solve may take before the explorer gives up on it. The exact
-#: solve of the largest theatre the schema allows (12 clients) has a median
-#: of about 0.3 s (docs/performance.md); 10 s leaves room on a busy machine.
+#: Seconds one solve (and, apart, the design probabilities' computation) may
+#: take before the explorer gives up on it. The exact solve of the largest
+#: theatre the schema allows (12 clients) has a median of about 0.3 s
+#: (docs/performance.md); 10 s leaves room on a busy machine.
 SOLVE_SECONDS = 10.0
 #: Largest number of solves one "what would it take" request may run; a
 #: bigger sweep is refused with a pointer to the Python API.
@@ -35,9 +37,6 @@ from pactlab.scenarios.loader import MAX_BYTES as MAX_UPLOAD_BYTES  # noqa: E402
 #: A comparison whose margin is below this in absolute value is flagged fragile
 #: (the same line the HTML report draws).
 from pactlab.report.html import FRAGILE_MARGIN  # noqa: E402
-
-_pool = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix="pactlab-solve")
-
 
 class AppError(PactlabError):
     """A request the explorer refuses or cannot complete, with the reason."""
@@ -110,6 +109,21 @@ def inputs(s: Scenario) -> list[Input]:
         out.append(Input(f"footholds.{k}.distance_km", f"foothold {f.holder} near {f.near}: distance (km)",
                          "nonnegative", f.distance_km, group="Footholds", limits=(0.0, MAX_DISTANCE_KM)))
     return out
+
+
+#: The step of the explorer's sliders (the unit inputs over [0, 1]).
+SLIDER_STEP = 0.01
+
+
+def is_slider_rounding(moved_to: float, value: float, step: float = SLIDER_STEP) -> bool:
+    """Whether a slider's report of ``moved_to`` is only the slider showing
+    ``value`` on its grid, not a move. A slider holds multiples of its step:
+    given a value off that grid (a military expenditure share of 0.0232679)
+    it reports the nearest multiple (0.02) as soon as it is drawn, without
+    anyone touching it. Taken as an edit, that report would change the input
+    (0.000433 becomes 0) and mark it edited, and re-solve the theatre once per
+    such slider; a move by hand lands at least half a step from the value."""
+    return abs(float(moved_to) - float(value)) < step / 2
 
 
 def apply(s: Scenario, path: str, value: Any) -> Scenario:
@@ -194,16 +208,74 @@ def parse_upload(data: bytes, name: str) -> Scenario:
 # ---------------------------------------------------------------------------
 # solving, bounded
 # ---------------------------------------------------------------------------
-def bounded_solve(s: Scenario, seconds: float = SOLVE_SECONDS) -> Result:
+class _Stopped(BaseException):
+    """Raised inside a computation the explorer stopped at its time limit."""
+
+
+def _stop(thread: threading.Thread) -> None:
+    """Raise :class:`_Stopped` in ``thread`` at its next Python instruction
+    (a computation inside one compiled call stops when that call returns)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Stopped))
+
+
+def _bounded(what: str, fn, *args, seconds: float | None = None):
+    """``fn(*args)`` with the explorer's time limit (:data:`SOLVE_SECONDS`,
+    read at call time). Past it the computation is stopped, so it does not
+    go on using the processor behind the page, and AppError names ``what``.
+
+    Each call runs in a thread of its own: a stop lands in that thread only
+    and ends it (a shared pool's thread would take the stop into the next
+    computation, or die and shrink the pool)."""
+    seconds = SOLVE_SECONDS if seconds is None else seconds
+    out: dict[str, Any] = {}
+    lock = threading.Lock()  # held while the outcome is stored, so a stop never lands after it
+
+    def run():
+        try:
+            try:
+                value = fn(*args)
+                with lock:
+                    out["value"] = value
+            except BaseException as exc:  # noqa: BLE001  (handed to the caller)
+                if not isinstance(exc, _Stopped):
+                    with lock:
+                        out["error"] = exc
+        except _Stopped:  # a stop that landed while the error was stored
+            pass
+
+    worker = threading.Thread(target=run, name="pactlab-solve", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    with lock:
+        if "error" in out:
+            raise out["error"]
+        if "value" in out:
+            return out["value"]
+        if worker.is_alive():
+            _stop(worker)
+    raise AppError(f"stopped {what} after {seconds:g} s (the explorer's time limit)")
+
+
+def bounded_solve(s: Scenario, seconds: float | None = None) -> Result:
     """``solve(s)`` with a time limit; raises AppError past it."""
     from pactlab.model.solve import solve
 
-    fut = _pool.submit(solve, s)
     try:
-        return fut.result(timeout=seconds)
-    except cf.TimeoutError:
-        raise AppError(f"the solve took longer than {seconds:g} s and was abandoned; "
-                       "run it from the command line: pactlab run your-file.yaml") from None
+        return _bounded("the solve", solve, s, seconds=seconds)
+    except AppError as exc:
+        raise AppError(f"{exc}. Run it from the command line: download the scenario (YAML) and run "
+                       f"pactlab run {scenario_file(s)}") from None
+
+
+def scenario_file(s: Scenario) -> str:
+    """The name the explorer's scenario download gives the theatre's file."""
+    return f"{s.id}.yaml"
+
+
+def probabilities_command(s: Scenario) -> str:
+    """The command that computes ``s``'s design probabilities without the
+    explorer's time limit (its JSON's ``design_probabilities``)."""
+    return f"pactlab run {scenario_file(s)} --format json"
 
 
 def design_probabilities(s: Scenario) -> tuple[dict[str, float], str]:
@@ -213,6 +285,16 @@ def design_probabilities(s: Scenario) -> tuple[dict[str, float], str]:
 
     p = theory("cohen").predict(s)
     return dict(p.design_probabilities), f"{p.method}: {p.note}"
+
+
+def bounded_design_probabilities(s: Scenario, seconds: float | None = None) -> tuple[dict[str, float], str]:
+    """:func:`design_probabilities` with the solve's time limit; raises AppError
+    past it, saying how to compute them from the command line."""
+    try:
+        return _bounded("the design probabilities", design_probabilities, s, seconds=seconds)
+    except AppError as exc:
+        raise AppError(f"{exc}. Compute them from the command line: download the scenario (YAML) and run "
+                       f"{probabilities_command(s)} (the design_probabilities field)") from None
 
 
 @dataclass
@@ -228,6 +310,8 @@ class View:
     edges: list[str]
     seconds: float
     notes: list[str] = field(default_factory=list)
+    #: why the design probabilities are missing (their computation was stopped), else ""
+    probabilities_stopped: str = ""
 
 
 def edges(r: Result) -> list[str]:
@@ -241,7 +325,10 @@ def edges(r: Result) -> list[str]:
 
 
 def view(s: Scenario, r: Result, seconds: float = 0.0) -> View:
-    probs, method = design_probabilities(s)
+    try:
+        probs, method, stopped = *bounded_design_probabilities(s), ""
+    except AppError as exc:
+        probs, method, stopped = {}, "", str(exc)
     prefs = [{"actor": p.actor, "role": p.role, "preferred": p.preferred, "margin over second": round(p.margin, 4)}
              for p in r.preferences]
     comps = [{"stage": c.stage, "actor": c.actor, "chosen": c.chosen, "over": c.alternative,
@@ -250,7 +337,7 @@ def view(s: Scenario, r: Result, seconds: float = 0.0) -> View:
     treaties = [{"treaty": t.id, "members": ", ".join(t.members), "level": t.level, "form": t.form,
                  "origin": t.origin, "expected years": round(t.expected_years, 1), "durability": t.durability}
                 for t in r.treaties]
-    return View(r.design, probs, method, prefs, comps, treaties, edges(r), seconds, list(r.notes))
+    return View(r.design, probs, method, prefs, comps, treaties, edges(r), seconds, list(r.notes), stopped)
 
 
 def network_svg(r: Result, s: Scenario) -> str:
@@ -312,6 +399,39 @@ def _range(inp: Input) -> tuple[float, float]:
     raise AppError(f"{inp.label}: not a numeric input")
 
 
+def explore_name(s: Scenario, inp: Input) -> str:
+    """The name ``pactlab explore`` gives an explorer input (docs/explore.md):
+    ``ACTOR.field``, ``dispute.A-B``, ``linking``, ``foothold.HOLDER-NEAR.distance_km``."""
+    parts = inp.path.split(".")
+    if parts[0] == "actors":
+        return f"{parts[1]}.{parts[2]}"
+    if parts[0] == "disputes":
+        d = s.disputes[int(parts[1])]
+        return f"dispute.{d.a}-{d.b}"
+    if parts[0] == "footholds":
+        f = s.footholds[int(parts[1])]
+        return f"foothold.{f.holder}-{f.near}.{parts[2]}"
+    return inp.path
+
+
+def tipping_command(s: Scenario, target: str, among: list[Input] | None = None) -> str:
+    """The ``pactlab explore tipping`` command that searches, on the scenario
+    as downloaded, for the values of ``among`` (default: every input) that
+    reach ``target``. ``--vary`` names only the inputs the command's default
+    uncertainty covers (an input coded 0 or absent, or a foothold distance,
+    needs an uncertainty file: docs/explore.md); with none of them, or all,
+    it is left out and the command varies every input it covers."""
+    from pactlab.explore.spec import default_spec
+
+    known = default_spec(s).names()
+    cmd = f"pactlab explore tipping {scenario_file(s)} --target {target}"
+    if among is not None:
+        names = [x for x in dict.fromkeys(explore_name(s, i) for i in among) if x in known]
+        if names and len(names) < len(known):
+            cmd += f" --vary {','.join(names)}"
+    return cmd
+
+
 def smallest_changes(s: Scenario, target: str, n: int = 5, budget: int = MAX_SWEEP_SOLVES,
                      only: str | None = None) -> list[Tip]:
     """For each numeric input, the value nearest the coded one (on a grid of
@@ -325,8 +445,10 @@ def smallest_changes(s: Scenario, target: str, n: int = 5, budget: int = MAX_SWE
     if need > budget:
         raise AppError(
             f"this search needs {need} solves ({len(numeric)} inputs x {n} values); one request may run {budget}. "
-            "Run large sweeps from Python (pactlab.app.logic.smallest_changes with a larger budget) "
-            "or with pactlab explore where it is installed."
+            "Narrow it to one group of inputs, or run it from the command line: download the scenario (YAML) and "
+            f"run {tipping_command(s, target, numeric if only else None)} (or from Python: "
+            "pactlab.app.logic.smallest_changes "
+            "with a larger budget)"
         )
     tips = []
     for inp in numeric:

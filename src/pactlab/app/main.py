@@ -94,9 +94,13 @@ def InputWidget(inp: logic.Input):
     def on(v):
         _try(logic.apply, inp.path, v)
 
+    def on_slider(v):
+        if not logic.is_slider_rounding(v, inp.value):  # the slider drawing the value on its grid is no edit
+            on(v)
+
     if inp.kind == "unit":
-        solara.SliderFloat(inp.label, value=float(inp.value), min=0.0, max=1.0, step=0.01, on_value=on,
-                           thumb_label=True)
+        solara.SliderFloat(inp.label, value=float(inp.value), min=0.0, max=1.0, step=logic.SLIDER_STEP,
+                           on_value=on_slider, thumb_label=True)
     elif inp.kind in ("positive", "nonnegative"):
         solara.InputFloat(inp.label, value=float(inp.value), on_value=on, continuous_update=False)
     elif inp.kind == "choice":
@@ -154,6 +158,14 @@ def _solve(s):
         return (None, None), str(exc)
 
 
+def _result(s):
+    """The solve alone (no design probabilities): what the Compare page reads."""
+    try:
+        return logic.bounded_solve(s), ""
+    except PactlabError as exc:
+        return None, str(exc)
+
+
 @solara.component
 def Prediction():
     s = edited.value
@@ -161,22 +173,29 @@ def Prediction():
     svg = solara.use_memo(lambda: logic.network_svg(r, s) if r is not None else "", dependencies=[scenario_hash(s)])
     if err:
         solara.Error(err)
+        # the theatre as edited, to run from the command line as the message says
+        solara.FileDownload(lambda: logic.scenario_yaml(s), filename=logic.scenario_file(s), label="Scenario (YAML)")
         return
-    probs = " ".join(f"{d}: {p:.2f}" for d, p in v.probabilities.items() if p > 0)
+    if v.probabilities_stopped:  # the prediction stands; only its probabilities are missing
+        probs_html = (f'<div class="pl-probs pl-probs-stopped" data-probs="null">Design probabilities not shown: '
+                      f"{html.escape(v.probabilities_stopped)}</div>")
+    else:
+        probs = " ".join(f"{d}: {p:.2f}" for d, p in v.probabilities.items() if p > 0)
+        probs_html = (f'<div class="pl-probs" data-probs="{html.escape(logic.dumps(v.probabilities))}">'
+                      f"Design probabilities: {html.escape(probs)} <small>({html.escape(v.probability_method)})</small></div>")
     solara.HTML(tag="div", unsafe_innerHTML=_STYLE + (
-        f'<div class="pl-design" data-design="{html.escape(v.design)}">Predicted design: '
+        f'<div class="pl-design" data-design="{html.escape(v.design)}" data-scenario="{scenario_hash(s)}">'
+        "Predicted design: "
         f"<strong>{html.escape(v.design)}</strong> &nbsp;<small>({v.seconds * 1000:.0f} ms)</small></div>"
         f'<div class="pl-edges" data-edges="{html.escape(" ".join(v.edges))}"></div>'
-        f'<div class="pl-probs" data-probs="{html.escape(logic.dumps(v.probabilities))}">Design probabilities: '
-        f"{html.escape(probs)} <small>({html.escape(v.probability_method)})</small></div>"
-        f'<div class="pl-net">{svg}</div>'
+        + probs_html + f'<div class="pl-net">{svg}</div>'
         "<h3>Treaties and durability</h3>" + _table(v.treaties, "pl pl-treaties")
         + "<h3>Each actor's preferred design</h3>" + _table(v.preferences, "pl pl-prefs")
         + f"<h3>Decisive comparisons</h3><p>Rows shaded are fragile calls (|margin| &lt; {logic.FRAGILE_MARGIN}).</p>"
         + _table(v.comparisons, "pl pl-comparisons", fragile_col="fragile")
     ))
     with solara.Row():
-        solara.FileDownload(lambda: logic.scenario_yaml(s), filename=f"{s.id}.yaml", label="Scenario (YAML)")
+        solara.FileDownload(lambda: logic.scenario_yaml(s), filename=logic.scenario_file(s), label="Scenario (YAML)")
         solara.FileDownload(lambda: logic.result_json(r), filename=f"{s.id}-result.json", label="Result (JSON)")
         solara.FileDownload(lambda: logic.report_html(r, s), filename=f"{s.id}-report.html", label="Report (HTML)")
 
@@ -230,8 +249,8 @@ def WhatWouldItTake():
 @solara.component
 def Compare():
     a, b = loaded.value, edited.value
-    (ra, _), ea = solara.use_memo(lambda: _solve(a), dependencies=[scenario_hash(a)])
-    (rb, _), eb = solara.use_memo(lambda: _solve(b), dependencies=[scenario_hash(b)])
+    ra, ea = solara.use_memo(lambda: _result(a), dependencies=[scenario_hash(a)])
+    rb, eb = solara.use_memo(lambda: _result(b), dependencies=[scenario_hash(b)])
     if ea or eb:
         solara.Error(ea or eb)
         return
