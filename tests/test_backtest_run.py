@@ -192,6 +192,24 @@ def test_resume_refuses_other_parameters(data, tmp_path):
         BT.run_backtest(data, 1951, 1955, out=out, resume=True, params=Parameters(base_hazard=0.05))
 
 
+def test_cli_params_file_predicts_at_its_values_and_resume_refuses_the_shipped_run(tmp_path):
+    """backtest --params runs at a pactlab fit file's values (the scoreboard records their digest);
+    resuming a run made at the shipped set with --params is refused, naming the parameters."""
+    from pactlab.evidence.fit import FORMAT
+    from pactlab.model.params import DEFAULT, Parameters
+
+    f = tmp_path / "fit.json"
+    f.write_text(json.dumps({"format": FORMAT, "theory": "cohen", "parameters": {"base_hazard": 0.05}}))
+    r = _cli("backtest", "--data", DATA, "--from", 1951, "--to", 1955, "--params", f, "--format", "json")
+    assert r.exit_code == 0, r.output
+    sb = json.loads(r.output[r.output.index("{"):])
+    assert sb["parameters"] == Parameters(base_hazard=0.05).digest() != DEFAULT.digest()
+    out = tmp_path / "res"
+    assert _cli("backtest", "--data", DATA, "--from", 1951, "--to", 1955, "--out", out).exit_code == 0
+    again = _cli("backtest", "--data", DATA, "--from", 1951, "--to", 1955, "--out", out, "--resume", "--params", f)
+    assert again.exit_code != 0 and "parameters" in again.output and "Traceback" not in again.output
+
+
 def _linked_copy(src: Path, dst: Path, change: dict[str, str] | None = None) -> Path:
     """A data folder of symlinks to ``src``'s files; ``change`` maps a relative path to new content."""
     for f in src.rglob("*"):

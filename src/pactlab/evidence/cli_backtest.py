@@ -20,6 +20,7 @@ Examples:
   pactlab backtest --from 1816 --to 2018 --out results/ --resume     # continue an interrupted run
   pactlab backtest --from 1816 --to 2018 --out results/ --fresh      # discard it and start again
   pactlab backtest --from 1900 --to 1955 --format json > scoreboard.json
+  pactlab backtest --from 1816 --to 1955 --params cohen-1939.json      # at parameters from pactlab fit
 """
 
 
@@ -38,22 +39,32 @@ Examples:
 @click.option("--fresh", is_flag=True, help="discard the earlier results in --out and start again")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: the scoreboard as tables; json: the scoreboard as JSON on stdout")
+@click.option("--params", "params_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="predict at the parameters of a `pactlab fit --theory cohen` file (with or without "
+                   "--tie-precisions) instead of the shipped set; --resume refuses a run made at other values")
 def backtest(data_dir: Path | None, y1: int, y2: int, out: Path | None, report: Path | None, resume: bool,
-             fresh: bool, fmt: str) -> None:
+             fresh: bool, fmt: str, params_file: Path | None) -> None:
     """Score the model against the alliance record, time-ordered, with baselines.
 
     For every COW major power and 5-year window from --from, the non-major states that entered a new
     ATOP defence or consultation alliance with it form an episode. The theatre is built from data
-    before the window, the adversary chosen by rule, and the model (DEFAULT parameters) predicts how
+    before the window, the adversary chosen by rule, and the model (the shipped parameters, or those of
+    --params) predicts how
     the clients are grouped (T1), each treaty's commitment (T2) and its durability (T3). T4 tests
     hypotheses H2/H3, H6 and H7 on the record. See docs/evidence.md, "Backtests".
     """
     from pactlab.data import open_data
     from pactlab.evidence.backtest import evaluate, run_backtest, scoreboard_json, write_outputs
     from pactlab.evidence.episodes import BacktestError
+    from pactlab.model.params import DEFAULT
 
     from pactlab.cli import console, err_console as err  # one width rule for every command's output
 
+    params = DEFAULT
+    if params_file is not None:
+        from pactlab.evidence.cases import params_from_file
+
+        params = params_from_file(params_file)
     data = open_data(data_dir)
     if report is not None and report.exists() and report.is_dir():
         raise BacktestError(f"--report {report} is a folder; give a file name ending in .html")
@@ -69,8 +80,9 @@ def backtest(data_dir: Path | None, y1: int, y2: int, out: Path | None, report: 
         progress.update(task, advance=1, description=f"{row['key']} ({row['status']})")
 
     with progress:
-        run = run_backtest(data, y1, y2, out=out, resume=resume, fresh=fresh, on_start=on_start, on_episode=on_episode)
-        ev = evaluate(run, data)
+        run = run_backtest(data, y1, y2, out=out, resume=resume, fresh=fresh, on_start=on_start, on_episode=on_episode,
+                           params=params)
+        ev = evaluate(run, data, params)
     if out is not None:
         write_outputs(ev, out)
     if report is not None:
