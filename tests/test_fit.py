@@ -202,6 +202,17 @@ def test_cohen_log_prob_of_a_theatre_its_game_cannot_hold_is_a_theory_error(monk
         th.log_prob(scenario("korea-1953"), Outcome(), {k: 2.0 for k in PRECISIONS})
 
 
+def test_prequential_hands_each_window_over_as_it_is_done():
+    """on_row sees the rows after every window, so the command writes them as the run goes (a run
+    stopped part-way keeps its finished windows)."""
+    from pactlab.evidence.fit import prequential
+
+    cases, _, _ = _coin_cases()
+    seen = []
+    rows = prequential(Coin(), cases, min_train=2, free=["theta"], on_row=lambda r: seen.append(len(r)))
+    assert seen == list(range(1, len(rows) + 1))
+
+
 def test_prequential_runs_cohen_from_finite_starting_precisions():
     """Cohen's model has a probability model only at finite precisions: prequential scoring
     takes them as its starting point (``--set``) and scores against them, and refuses the
@@ -245,3 +256,17 @@ def test_fit_cache_is_not_read_back_by_other_theatre_building_code(tmp_path, mon
     monkeypatch.setattr(cli_fit, "_builder_digest", lambda: "other code")
     assert "read from" not in run("c.json")
     assert len(list((tmp_path / "c").glob("fit-cases-*.pkl"))) == 2
+
+
+def test_cli_prequential_to_a_missing_folder_fails_before_the_fit(tmp_path):
+    from click.testing import CliRunner
+    from worlds import small_world
+
+    from pactlab.cli import main
+
+    data = small_world(tmp_path / "w")
+    r = CliRunner().invoke(main, ["fit", "--data", str(data), "--from", "1880", "--train-to", "1911", "--theory",
+                                  "geography", "--out", str(tmp_path / "f.json"),
+                                  "--prequential", str(tmp_path / "no" / "p.csv")])
+    assert r.exit_code != 0 and "Traceback" not in r.output and "--prequential" in r.output
+    assert not (tmp_path / "f.json").exists()  # nothing was fitted

@@ -95,6 +95,10 @@ def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: s
                        "with --set)")
     if train_to <= y1:
         raise BacktestError(f"--train-to ({train_to}) must be after --from ({y1})")
+    if preq is not None:  # a folder that does not exist fails now, not after the fit
+        from pactlab.files import output_file
+
+        output_file(preq, force=True, option="--prequential")
     data = open_data(data_dir)
     data.check(("states", "majors", "nmc", "contiguity", "atop_alliances", "atop_members", "td_rivalries"))
     console = Console(stderr=True)
@@ -179,8 +183,13 @@ def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: s
 
         from pactlab.evidence.fit import prequential
 
-        rows = prequential(theory, cases, min_train=min_train, free=names, optimizer=optimizer, start=start)
-        pd.DataFrame(rows).to_csv(preq, index=False)
+        from pactlab.files import atomic_write_text
+
+        def write(rows_so_far):  # each finished window is on disk before the next is fitted
+            atomic_write_text(preq, pd.DataFrame(rows_so_far).to_csv(index=False))
+
+        rows = prequential(theory, cases, min_train=min_train, free=names, optimizer=optimizer, start=start,
+                           maxiter=maxiter, on_row=write)
         sc = [r for r in rows if r["scored"]]
         tot = sum(r["difference"] for r in sc)
         console.print(f"prequential: {len(sc)} of {len(rows)} windows scored (from {min_train} training theatres); "

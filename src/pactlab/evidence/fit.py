@@ -371,14 +371,16 @@ def within_units(cases: Sequence[FitCase], max_units: int) -> list[FitCase]:
 # --------------------------------------------------------------------------- prequential evaluation
 def prequential(theory: Theory, cases: Sequence[FitCase], *, min_train: int = 10, free: Sequence[str] | None = None,
                 optimizer: str = "lbfgs", maxiter: int = 100,
-                start: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+                start: Mapping[str, Any] | None = None,
+                on_row: Callable[[list[dict[str, Any]]], None] | None = None) -> list[dict[str, Any]]:
     """Time-ordered evaluation: for each window, in order, fit on every case whose window ended
     before this one starts (warm-started from the previous window's fit), then score the window's
     cases by log-probability under the fit and under the defaults. Scoring starts once
     ``min_train`` cases are in training; earlier windows are listed with ``scored`` false.
     One row per window: its training N, the two log scores and their difference. ``start``
     (as ``--set``) is the first window's starting point and the "defaults" scored against:
-    Cohen's model needs finite precisions there."""
+    Cohen's model needs finite precisions there. ``on_row`` is called with the rows so far after
+    each window (``pactlab fit --prequential`` writes them as the run goes)."""
     if not has_probability_model(theory, start):
         raise FitError(f"theory {theory.name!r} has no probability model at these parameters (its precisions are "
                        "not all finite), so it has no prequential score")
@@ -409,11 +411,15 @@ def prequential(theory: Theory, cases: Sequence[FitCase], *, min_train: int = 10
             except FitError as exc:
                 row["note"] = str(exc)
                 rows.append(row)
+                if on_row:
+                    on_row(rows)
                 continue
             warm = r.values
             a, b = score(cs, r.values), score(cs, defaults)
             row.update(scored=True, log_score_fit=a, log_score_defaults=b, difference=a - b, digest=r.digest)
         rows.append(row)
+        if on_row:
+            on_row(rows)
     return rows
 
 
