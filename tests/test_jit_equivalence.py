@@ -6,7 +6,9 @@ checked against them on the random theatres of ``tests/test_search_speed_equival
 defence profiles and group treatments, at the default parameters and at others that change
 the contest's exponent (numpy computes some exponents without the C library's ``pow``), the
 routes and the optional mechanisms. Arrays are compared as bytes, and whole solves as their
-full results. Speed is measured by ``benchmarks/bench_solve.py``, not here.
+full results; the one exception is a general contest exponent on a CPU where numpy's power is
+not the C library's pow (numpy's AVX-512 power function), where the arrays must agree within a
+few units in the last place. Speed is measured by ``benchmarks/bench_solve.py``, not here.
 """
 
 from __future__ import annotations
@@ -42,6 +44,40 @@ def same(a, b) -> bool:
     return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
+def _numpy_pow_is_the_c_librarys() -> bool:
+    """Whether numpy's array power (a general exponent) gives the C library's pow bit for bit on
+    this machine. Where numpy has a SIMD power function for the CPU (AVX-512: measured 1 ulp
+    apart in 59 of 1,000 values), the kernels, which call pow, cannot match it bit for bit."""
+    import math
+
+    x = np.random.default_rng(0).uniform(0.001, 1.0, 1000)
+    return (x ** 1.3).tobytes() == np.array([math.pow(float(v), 1.3) for v in x]).tobytes()
+
+
+NUMPY_POW_IS_LIBM = _numpy_pow_is_the_c_librarys()
+#: the largest difference, in units in the last place, allowed where numpy's power is not the C
+#: library's (measured: 3 ulp in the conquest probabilities at contest exponent 1.3)
+MAX_ULP = 16
+
+
+def close(a, b, upd) -> bool:
+    """Bit for bit; or, for a general contest exponent on a machine whose numpy power is not the C
+    library's, the same shape and dtype within MAX_ULP units in the last place."""
+    if same(a, b):
+        return True
+    general = upd.get("contest_exponent", DEFAULT.contest_exponent) not in (0.5, 1.0, 2.0, -1.0)  # numpy's shortcuts, and x ** 1
+    if NUMPY_POW_IS_LIBM or not general:
+        return False
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.shape != b.shape or not np.array_equal(np.isfinite(a), np.isfinite(b)):
+        return False
+    try:
+        np.testing.assert_array_max_ulp(a, b, maxulp=MAX_ULP)
+    except AssertionError:
+        return False
+    return True
+
+
 @lru_cache(maxsize=None)
 def theatre(k: int, big: bool = False):
     s = scenario(large_instance(k) if big else small_instance(k))
@@ -71,7 +107,7 @@ def test_conquest_probability_kernel_equals_numpy(big):
             p = th.params.model_copy(update=upd)
             d = _profiles(th, rng)
             ref = threat.conquest_probability(th.adv_power, th.step_power, d, p, jit=False)
-            assert same(threat.conquest_probability(th.adv_power, th.step_power, d, p, jit=True), ref), (k, upd)
+            assert close(threat.conquest_probability(th.adv_power, th.step_power, d, p, jit=True), ref, upd), (k, upd)
             assert same(threat.conquest_probability(th.adv_power, th.step_power, d, p, reference=True), ref)
             checked += 1
     assert checked >= 4 * len(cases) // 2
@@ -108,7 +144,7 @@ def test_evaluate_with_kernels_equals_numpy(big):
             ref = evaluate(th, *rows, jit=False)
             got = evaluate(th, *rows, jit=True)
             for f in FIELDS:
-                assert same(getattr(got, f), getattr(ref, f)), (k, upd, f)
+                assert close(getattr(got, f), getattr(ref, f), upd), (k, upd, f)
             checked += 1
     assert checked >= 5 * len(cases) // 2
 
