@@ -28,3 +28,14 @@ class DataError(PactlabError):
 
 class UnknownScenarioError(PactlabError):
     """A scenario name that is neither a built-in nor a readable file."""
+
+
+def validation_lines(err) -> list[str]:
+    """The lines of a pydantic ``ValidationError`` on a user's file: ``  - field.path: message``,
+    "unknown field" for a key the format does not have."""
+    lines = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
+        msg = "unknown field" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
+        lines.append(f"  - {loc}: {msg}")
+    return lines

@@ -47,7 +47,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pactlab.errors import PactlabError, ScenarioError
+from pactlab.errors import PactlabError, ScenarioError, validation_lines
 from pactlab.scenarios.schema import Scenario
 
 #: the source key the treaties the path forms cite, and its declaration
@@ -118,11 +118,7 @@ def load_events(path: str | Path, s: Scenario, years: int) -> Events:
     try:
         f = _File.model_validate(data or {})
     except ValidationError as err:
-        lines = []
-        for e in err.errors():
-            loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
-            msg = "unknown field" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
-            lines.append(f"  - {loc}: {msg}")
+        lines = validation_lines(err)
         raise PathError(f"invalid events file {p}:\n" + "\n".join(lines)) from None
     if f.scenario is not None and f.scenario != s.id:
         raise PathError(f"{p}: scenario: the file is for '{f.scenario}', the run is for '{s.id}'")

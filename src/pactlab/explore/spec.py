@@ -30,7 +30,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pactlab.errors import PactlabError
+from pactlab.errors import PactlabError, validation_lines
 from pactlab.scenarios.schema import Role, Scenario
 
 
@@ -328,11 +328,7 @@ def load_spec(path: str | Path | None, s: Scenario, width: str = "neighbours") -
     try:
         f = _File.model_validate(data or {})
     except ValidationError as err:
-        lines = []
-        for e in err.errors():
-            loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
-            msg = "unknown field" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
-            lines.append(f"  - {loc}: {msg}")
+        lines = validation_lines(err)
         raise SpecError(f"invalid uncertainty file {p}:\n" + "\n".join(lines)) from None
     if f.scenario is not None and f.scenario != s.id:
         raise SpecError(f"{p}: scenario: the file is for '{f.scenario}', the run is for '{s.id}'")
