@@ -5,7 +5,7 @@
 
 Each round runs A then B (each in its own process, ``PYTHONPATH`` set to the tree), timing
 ``solve`` on the synthetic theatres of ``benchmarks/bench_solve.py`` (seeds 100-104), CPU
-time (``time.process_time``), the median of several runs per seed and then over seeds. The
+time (``time.process_time``) and wall time, the median of several runs per seed and then over seeds. The
 report gives, per n, each round's figure, the median over rounds and the ratio B / A, with
 the load average before and after. The last line printed is one JSON object.
 """
@@ -38,18 +38,19 @@ for n in ns:
     for seed in range(100, 105):
         s = synthetic(n, seed)
         solve(s)
-        ts = []
+        ts, ws = [], []
         for _ in range(repeats):
-            t0 = time.process_time()
+            t0, w0 = time.process_time(), time.perf_counter()
             solve(s)
             ts.append(time.process_time() - t0)
-        per_seed.append(statistics.median(ts))
-    out[n] = statistics.median(per_seed) * 1000
+            ws.append(time.perf_counter() - w0)
+        per_seed.append((statistics.median(ts), statistics.median(ws)))
+    out[n] = [statistics.median(t for t, _ in per_seed) * 1000, statistics.median(w for _, w in per_seed) * 1000]
 print(json.dumps(out))
 """
 
 
-def run(src: str, ns, compiled: bool) -> dict[int, float]:
+def run(src: str, ns, compiled: bool) -> dict[int, list[float]]:
     env = dict(os.environ, PYTHONPATH=src)
     res = subprocess.run([sys.executable, "-c", CHILD, json.dumps(list(ns)), "1" if compiled else "0"],
                          env=env, capture_output=True, text=True, check=True)
@@ -65,22 +66,27 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--ns", default=",".join(map(str, NS)))
     args = ap.parse_args(argv)
     ns = [int(x) for x in args.ns.split(",")]
-    A: dict[int, list[float]] = {n: [] for n in ns}
-    B: dict[int, list[float]] = {n: [] for n in ns}
+    A: dict[int, list] = {n: [] for n in ns}  # per round: [CPU ms, wall ms]
+    B: dict[int, list] = {n: [] for n in ns}
     loads = [os.getloadavg()[0]]
     for r in range(args.rounds):
         for tree, acc in ((args.a, A), (args.b, B)):
             for n, ms in run(tree, ns, args.compiled).items():
                 acc[n].append(ms)
         loads.append(os.getloadavg()[0])
-        print(f"round {r + 1}: " + "  ".join(f"n={n} {A[n][-1]:.2f}/{B[n][-1]:.2f}" for n in ns)
+        print(f"round {r + 1}: " + "  ".join(f"n={n} {A[n][-1][0]:.2f}/{B[n][-1][0]:.2f}" for n in ns)
               + f"  (load {loads[-1]:.2f})", flush=True)
     summary = {"compiled": args.compiled, "load": [round(x, 2) for x in loads], "n": {}}
     for n in ns:
-        a, b = statistics.median(A[n]), statistics.median(B[n])
-        summary["n"][n] = {"a_ms": [round(x, 2) for x in A[n]], "b_ms": [round(x, 2) for x in B[n]],
-                           "a_median": round(a, 2), "b_median": round(b, 2), "ratio": round(b / a, 3)}
-        print(f"n={n:2d}  A {a:8.2f} ms  B {b:8.2f} ms  B/A {b / a:.3f}")
+        row = {}
+        for k, what in enumerate(("cpu", "wall")):
+            a, b = statistics.median(x[k] for x in A[n]), statistics.median(x[k] for x in B[n])
+            row[what] = {"a_ms": [round(x[k], 2) for x in A[n]], "b_ms": [round(x[k], 2) for x in B[n]],
+                         "a_median": round(a, 2), "b_median": round(b, 2), "ratio": round(b / a, 3)}
+        summary["n"][n] = row
+        c, w = row["cpu"], row["wall"]
+        print(f"n={n:2d}  CPU A {c['a_median']:8.2f} ms  B {c['b_median']:8.2f} ms  B/A {c['ratio']:.3f}   "
+              f"wall A {w['a_median']:8.2f}  B {w['b_median']:8.2f}  B/A {w['ratio']:.3f}")
     print(json.dumps(summary))
     return 0
 
