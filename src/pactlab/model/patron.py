@@ -84,9 +84,13 @@ class GroupTable:
         self.index = np.full(1 << n, -1, dtype=np.int64)
         self.masks = np.asarray(masks, dtype=np.int64)
         m = len(masks)
+        self._ev: dict[tuple[int, int], tuple[GroupEval, np.ndarray, int]] = {}
+        self.levels, self.options = [], []
         if m == 0:
             self.valid = np.zeros(0, bool)
             return
+        self._pos = np.full(1 << n, -1, dtype=np.int64)  # each group's row, valid or not
+        self._pos[self.masks] = np.arange(m)
         member = masks_to_matrix(self.masks, n)
         # Levels each group may pledge at (1 consult, 2 defend; 0 for lone clients).
         if kind_block or imposed:
@@ -118,7 +122,6 @@ class GroupTable:
         OWN = np.zeros((L, O, m, n))
         EXT = np.zeros((L, O, m, n))
         # (li, oi) -> (evaluation, the groups it covers, the row of the first one in it)
-        self._ev: dict[tuple[int, int], tuple[GroupEval, np.ndarray, int]] = {}
         combos = []  # (li, oi, lcc, lp, kind, groups)
         for li, lcc in enumerate(levels):
             ok_level = (lmin <= lcc) & (lcc <= lmax) if (kind_block or imposed) else np.ones(m, bool)
@@ -182,6 +185,29 @@ class GroupTable:
         self.row_of[vm] = row[self.valid]
         self.index[self.masks] = np.where(self.valid, ar, -1)
         self._cache: dict[int, GroupOutcome] = {}
+
+    def evaluated(self, mask: int, lcc: int, kind: int, lp: int) -> tuple[GroupEval, int] | None:
+        """(evaluation, row) where this table evaluated group ``mask`` at pledge level ``lcc`` under
+        the patron's option (``kind``, ``lp``), or None if it did not. Every field of the row but
+        ``ext`` (whose matrix product may round with the number of rows) is what an evaluation of
+        that row alone gives, so callers need not evaluate it again."""
+        if lcc not in self.levels or not (0 <= mask < len(self._pos)) or self._pos[mask] < 0:
+            return None
+        li = self.levels.index(lcc)
+        for oi, (kind_o, lp_o) in enumerate(self.options):
+            if kind_o == kind and (lcc if lp_o is None else lp_o) == lp:
+                break
+        else:
+            return None
+        hit = self._ev.get((li, oi))
+        if hit is None:
+            return None
+        ev, sel, start = hit
+        k = int(self._pos[mask])
+        j = int(np.searchsorted(sel, k))
+        if j == sel.size or sel[j] != k:
+            return None
+        return ev, start + j
 
     def __contains__(self, mask: int) -> bool:
         return 0 <= mask < len(self.index) and self.index[mask] >= 0

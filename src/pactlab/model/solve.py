@@ -52,7 +52,7 @@ def _modal(scenario: Scenario, params: Parameters):
     sel = select(game, stable)  # Pareto-efficient, then welfare, then fewest groups
     u = game.payoff(sel.blocks, sel.U)
     lone = game.lone(sel.U, sel.blocks)
-    treaties = new_treaties(th, blocks, sel.blocks, lone)  # with their durability (H2, H3)
+    treaties = new_treaties(th, blocks, sel.blocks, lone, singles)  # with their durability (H2, H3)
     return th, blocks, game, stable, sel, u, lone, treaties
 
 

@@ -1,0 +1,102 @@
+"""What one solve computes once and reuses gives the numbers of computing it again, bit for bit.
+
+* ``scenario_hash`` is remembered per scenario object: the same digest as computing it afresh,
+  and a changed copy (a new object) gets its own;
+* ``GroupTable.evaluated``: a row a stage 2 table evaluated is, in every field but ``ext``, the
+  row an evaluation of that group alone gives (``indigenous_share`` reads its rows from there);
+* the (group, level) pair terms of ``payoffs.evaluate`` are computed once per distinct group and
+  level in a call, and the results are those of computing them per row.
+
+Checked on the random theatres of ``tests/test_search_speed_equivalence.py``. Speed is measured
+by ``benchmarks/bench_solve.py``, not here; whole solves are compared with the main line by
+``benchmarks/bench_solve_compare.py``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+from conftest import scenario
+from pactlab.model import treaties
+from pactlab.model.imposition import ImpositionTable
+from pactlab.model.params import DEFAULT
+from pactlab.model.patron import block_table, single_table
+from pactlab.model.payoffs import evaluate
+from pactlab.model.theatre import compile_theatre
+from pactlab.scenarios import loader
+from test_search_speed_equivalence import LARGE, N_SMALL, large_instance, small_instance
+
+SMALL = range(2, N_SMALL, 7)
+FIELDS = ("theta", "defence", "probe", "own", "patron", "entrapment", "burden", "assurance", "probe_p")
+
+
+def same(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+@lru_cache(maxsize=None)
+def theatre(k: int, big: bool = False):
+    try:
+        return compile_theatre(scenario(large_instance(k) if big else small_instance(k)), DEFAULT)
+    except ValueError:
+        return None
+
+
+def test_scenario_hash_is_remembered_per_object():
+    from pactlab.scenarios.catalog import get
+
+    s = get("europe-1948")
+    h = loader.scenario_hash(s)
+    assert h == loader._scenario_digest(s) == loader.scenario_hash(s)
+    t = s.model_copy(update={"title": s.title + " (changed)"})
+    assert loader.scenario_hash(t) == loader._scenario_digest(t) != h
+    u = scenario(small_instance(3))
+    key = id(u)
+    loader.scenario_hash(u)
+    assert key in loader._DIGESTS
+    del u
+    assert key not in loader._DIGESTS  # forgotten with the object
+
+
+def _tables(th):
+    blocks, singles = block_table(th), single_table(th)
+    return blocks, singles, ImpositionTable(th, singles, blocks).tab
+
+
+@pytest.mark.parametrize("k", SMALL)
+def test_table_rows_equal_an_evaluation_of_the_row_alone(k):
+    th = theatre(k)
+    if th is None:
+        pytest.skip("pacts with a client that may not pledge")
+    checked = 0
+    for tab in _tables(th):
+        for li, oi in list(tab._ev)[:6]:
+            ev, sel, start = tab._ev[(li, oi)]
+            kind, lp = tab.options[oi]
+            lcc = tab.levels[li]
+            lp = lcc if lp is None else lp
+            for j in sel[:: max(1, sel.size // 5)]:
+                mask = int(tab.masks[j])
+                got, row = tab.evaluated(mask, lcc, kind, lp)
+                member = np.array([[mask >> i & 1 for i in range(th.n)]], bool)
+                alone = evaluate(th, member, np.array([lcc]), np.array([lp]), np.array([kind]))
+                for f in FIELDS:
+                    assert same(getattr(got, f)[row], getattr(alone, f)[0]), (k, mask, lcc, kind, lp, f)
+                checked += 1
+        assert tab.evaluated(0, 1, 0, 0) is None
+    assert checked
+
+
+@pytest.mark.parametrize("k", SMALL)
+def test_indigenous_share_from_the_tables_equals_evaluating(k):
+    th = theatre(k)
+    if th is None:
+        pytest.skip("pacts with a client that may not pledge")
+    blocks, singles, _ = _tables(th)
+    for b in blocks.keys():
+        for lcc in (1, 2):
+            assert treaties.indigenous_share(th, b, lcc, (blocks, singles)) == treaties.indigenous_share(th, b, lcc)
