@@ -22,6 +22,7 @@ import hashlib
 import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -74,7 +75,7 @@ def cases(quick: bool = False):
                 d = _with_pacts(d, np.random.default_rng(k), sizes, "consult" if k % 2 else "defend")
             try:
                 s = parse_scenario(d, f"<synthetic n={n} seed={seed}>")
-            except Exception:  # noqa: BLE001 - an invalid draw is skipped (the same on both sides)
+            except Exception:  # noqa: BLE001, S112 - an invalid draw is skipped (the same on both sides)
                 continue
             name = f"synthetic:{n}:{seed}:{variant}"
             yield name, s, DEFAULT, False
@@ -98,7 +99,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--diff", nargs=2, metavar=("A", "B"), help="compare two --out files and exit")
     args = ap.parse_args(argv)
     if args.diff:
-        a, b = (json.load(open(f)) for f in args.diff)
+        a, b = (json.loads(Path(f).read_text()) for f in args.diff)
         differ = sorted(k for k in set(a["solves"]) | set(b["solves"]) if a["solves"].get(k) != b["solves"].get(k))
         for k in differ[:50]:
             print("differs:", k)

@@ -14,12 +14,13 @@ by ``benchmarks/bench_solve.py``, not here; whole solves are compared with the m
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
-
 from conftest import scenario
+from test_search_speed_equivalence import N_SMALL, large_instance, small_instance
+
 from pactlab.model import treaties
 from pactlab.model.imposition import ImpositionTable
 from pactlab.model.params import DEFAULT
@@ -27,7 +28,6 @@ from pactlab.model.patron import block_table, single_table
 from pactlab.model.payoffs import evaluate
 from pactlab.model.theatre import compile_theatre
 from pactlab.scenarios import loader
-from test_search_speed_equivalence import LARGE, N_SMALL, large_instance, small_instance
 
 SMALL = range(2, N_SMALL, 7)
 FIELDS = ("theta", "defence", "probe", "own", "patron", "entrapment", "burden", "assurance", "probe_p")
@@ -38,7 +38,7 @@ def same(a, b) -> bool:
     return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
-@lru_cache(maxsize=None)
+@cache
 def theatre(k: int, big: bool = False):
     try:
         return compile_theatre(scenario(large_instance(k) if big else small_instance(k)), DEFAULT)
@@ -75,7 +75,7 @@ def test_table_rows_equal_an_evaluation_of_the_row_alone(k):
     checked = 0
     for tab in _tables(th):
         for li, oi in list(tab._ev)[:6]:
-            ev, sel, start = tab._ev[(li, oi)]
+            sel = tab._ev[(li, oi)][1]
             kind, lp = tab.options[oi]
             lcc = tab.levels[li]
             lp = lcc if lp is None else lp
@@ -97,6 +97,6 @@ def test_indigenous_share_from_the_tables_equals_evaluating(k):
     if th is None:
         pytest.skip("pacts with a client that may not pledge")
     blocks, singles, _ = _tables(th)
-    for b in blocks.keys():
+    for b in blocks.keys():  # noqa: SIM118 - GroupTable.keys(), the valid groups
         for lcc in (1, 2):
             assert treaties.indigenous_share(th, b, lcc, (blocks, singles)) == treaties.indigenous_share(th, b, lcc)
