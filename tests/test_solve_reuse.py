@@ -25,7 +25,7 @@ from pactlab.model import treaties
 from pactlab.model.imposition import ImpositionTable
 from pactlab.model.params import DEFAULT
 from pactlab.model.patron import block_table, single_table
-from pactlab.model.payoffs import evaluate
+from pactlab.model.payoffs import evaluate, pair_terms
 from pactlab.model.theatre import compile_theatre
 from pactlab.scenarios import loader
 
@@ -100,3 +100,41 @@ def test_indigenous_share_from_the_tables_equals_evaluating(k):
     for b in blocks.keys():  # noqa: SIM118 - GroupTable.keys(), the valid groups
         for lcc in (1, 2):
             assert treaties.indigenous_share(th, b, lcc, (blocks, singles)) == treaties.indigenous_share(th, b, lcc)
+
+
+def _rows(th, rng, m=40):
+    member = rng.random((m, th.n)) < 0.5
+    member[0] = True
+    member[1, :] = False
+    member[1, 0] = True  # a lone client
+    lcc = rng.integers(0, 3, m)
+    lp = rng.integers(0, th.patron_max + 1, m) if th.has_patron else np.zeros(m, int)
+    kind = rng.integers(0, 4, m) if th.has_patron else np.zeros(m, int)
+    return member, lcc, lp, kind
+
+
+@pytest.mark.parametrize("jit", [False, True])
+@pytest.mark.parametrize("big", [False, True])
+def test_evaluate_with_pair_terms_computed_once_equals_evaluate(big, jit):
+    if jit:
+        pytest.importorskip("numba")
+    cases = range(0, 8, 3) if big else SMALL
+    checked = 0
+    for k in cases:
+        th0 = theatre(k, big)
+        if th0 is None:
+            continue
+        rng = np.random.default_rng(k)
+        for upd in ({}, {"m_council": not DEFAULT.m_council, "m_cooperation": not DEFAULT.m_cooperation}):
+            th = compile_theatre(th0.scenario, DEFAULT.model_copy(update=upd))
+            member, lcc, lp, kind = _rows(th, rng)
+            ref = evaluate(th, member, lcc, lp, kind, jit=jit)
+            # the pair terms of the rows twice over, then the second copy's rows
+            pairs = pair_terms(th, np.concatenate([member, member]), np.concatenate([lcc, lcc]), jit=jit)
+            m = len(lcc)
+            for pr in (pairs.rows(slice(m, 2 * m)), pairs.rows(np.arange(m, 2 * m))):
+                got = evaluate(th, member, lcc, lp, kind, jit=jit, pairs=pr)
+                for f in (*FIELDS, "ext"):
+                    assert same(getattr(got, f), getattr(ref, f)), (k, upd, f)
+            checked += 1
+    assert checked
