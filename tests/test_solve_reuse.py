@@ -138,3 +138,14 @@ def test_evaluate_with_pair_terms_computed_once_equals_evaluate(big, jit):
                     assert same(getattr(got, f), getattr(ref, f)), (k, upd, f)
             checked += 1
     assert checked
+
+
+@pytest.mark.parametrize("k", SMALL)
+def test_preferences_from_the_tables_equal_evaluating(k):
+    from pactlab.model.explain import preferences
+
+    th = theatre(k)
+    if th is None:
+        pytest.skip("pacts with a client that may not pledge")
+    blocks, singles, _ = _tables(th)
+    assert preferences(th, (blocks, singles)) == preferences(th)

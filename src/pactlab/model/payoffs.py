@@ -125,6 +125,22 @@ def pair_terms(th: Theatre, member: np.ndarray, lcc: np.ndarray, reliefs: tuple[
     return PairTerms(d_clients, has_mates, in_force, w_mates, mates.astype(float), disputes)
 
 
+def externality(th: Theatre, member: np.ndarray, theta: np.ndarray,
+                segments: list[tuple[int, int]] | None = None) -> np.ndarray:
+    """(m, n): each group's effect on everyone else (``GroupEval.ext``), from its members'
+    occupation threat ``theta`` (0 off-group): their neighbours are more or less likely to be
+    occupied (contagion). ``segments`` as in :func:`evaluate`."""
+    weight = 1.0 - th.divergence[None, :]
+    if segments is None:
+        spill = theta @ th.prox  # theta is 0 off-group
+    else:
+        # one product per segment, each on its own copy: a matrix product's rounding may depend on
+        # how many rows it is given, so each segment gets the numbers of an evaluation of it alone
+        spill = np.concatenate([theta[a:b].copy() @ th.prox for a, b in segments])
+    ext = -weight * th.params.neighbour_weight * spill
+    return np.where(member, 0.0, ext)
+
+
 def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, kind: np.ndarray,
              segments: list[tuple[int, int]] | None = None, jit: bool | None = None,
              pairs: PairTerms | None = None) -> GroupEval:
@@ -226,16 +242,7 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
         own = own + p.rival_value * (csf(rp, th.cap[None, :], p) - csf(rp, th.cap[None, :] + shield, p))
     own = np.where(member, own, 0.0)
 
-    # The group's effect on everyone else: their neighbours are more or less
-    # likely to be occupied (contagion).
-    if segments is None:
-        spill = theta @ th.prox  # theta is 0 off-group
-    else:
-        # one product per segment, each on its own copy: a matrix product's rounding may depend on
-        # how many rows it is given, so each segment gets the numbers of an evaluation of it alone
-        spill = np.concatenate([theta[a:b].copy() @ th.prox for a, b in segments])
-    ext = -weight * p.neighbour_weight * spill
-    ext = np.where(member, 0.0, ext)
+    ext = externality(th, member, theta, segments)
 
     # Patron.
     allied = member & (lp_eff > 0)
