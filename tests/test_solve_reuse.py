@@ -149,3 +149,27 @@ def test_preferences_from_the_tables_equal_evaluating(k):
         pytest.skip("pacts with a client that may not pledge")
     blocks, singles, _ = _tables(th)
     assert preferences(th, (blocks, singles)) == preferences(th)
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_label_setting_routes_equal_the_relaxation(big):
+    # the numpy route search (label setting, work arrays in place) against the round-by-round
+    # reference, with defenceless clients (csf's zero-total guard) and exponents numpy computes
+    # with and without its power shortcuts
+    from pactlab.model import threat
+
+    cases = range(0, 8, 2) if big else SMALL
+    for k in cases:
+        th = theatre(k, big)
+        if th is None:
+            continue
+        rng = np.random.default_rng(k)
+        for upd in ({}, {"contest_exponent": 1.3, "defence_advantage": 2.0}, {"contest_exponent": 0.5},
+                    {"contest_exponent": 1.0}):
+            p = th.params.model_copy(update=upd)
+            d = th.base_defence[None, :] * rng.uniform(0.0, 3.0, (30, th.n))
+            d[::7] = th.base_defence
+            for dz in (d, np.where(rng.random(d.shape) < 0.2, 0.0, d)):
+                got = threat.conquest_probability(th.adv_power, th.step_power, dz, p, jit=False)
+                ref = threat.conquest_probability(th.adv_power, th.step_power, dz, p, reference=True)
+                assert same(got, ref), (k, upd)

@@ -240,13 +240,23 @@ def conquest_probability(adv_power: np.ndarray, step_power: np.ndarray, node_def
     A = np.power(np.maximum(step_power, 0.0), c) * ~np.eye(n, dtype=bool)  # (j, i); no leg from i to i
     rows = np.arange(m)
     final = np.zeros((m, n), bool)
+    positive = bool((dd > 0).all())  # then every leg's total is positive (csf's guard never applies)
+    # work arrays written in place (fresh (m, n) temporaries at every step cost more than the arithmetic)
+    cand, au, tot, leg = (np.empty((m, n)) for _ in range(4))
     for _ in range(n - 1):  # once n - 1 clients are final, so is the last
-        u = np.where(final, -1.0, r).argmax(axis=1)  # (m,) the next client to become final
+        np.copyto(cand, r)
+        np.putmask(cand, final, -1.0)
+        u = cand.argmax(axis=1)  # (m,) the next client to become final
         final[rows, u] = True
-        au = A[u]  # (m, i)
-        tot = au + dd
-        leg = np.where(tot > 0, au / np.where(tot > 0, tot, 1.0), 0.0)  # csf(S_ui, D_i)
-        np.maximum(r, r[rows, u][:, None] * leg, out=r)
+        np.take(A, u, axis=0, out=au)  # (m, i)
+        np.add(au, dd, out=tot)
+        if positive:
+            np.divide(au, tot, out=leg)  # csf(S_ui, D_i)
+        else:
+            leg.fill(0.0)
+            np.divide(au, tot, out=leg, where=tot > 0)
+        np.multiply(r[rows, u][:, None], leg, out=leg)
+        np.maximum(r, leg, out=r)
     return r
 
 
