@@ -173,3 +173,40 @@ def test_label_setting_routes_equal_the_relaxation(big):
                 got = threat.conquest_probability(th.adv_power, th.step_power, dz, p, jit=False)
                 ref = threat.conquest_probability(th.adv_power, th.step_power, dz, p, reference=True)
                 assert same(got, ref), (k, upd)
+
+
+def _pair_terms_reference(th, member, lcc):
+    """The former form of pair_terms (rank by rank over (m, j, i)), written out."""
+    from pactlab.model.threat import level_weight
+
+    p, ctx = th.params, th.ctx
+    n = member.shape[1]
+    both = member[:, :, None] & member[:, None, :]
+    pair_rank = np.where(both, np.maximum(lcc[:, None, None], th.prior_cc[None]), th.prior_cc[None])
+    offdiag = ~np.eye(n, dtype=bool)[None]
+    w_pair = level_weight(pair_rank, p)
+    if p.m_cooperation and ctx.coop.any():
+        w_pair = np.where((pair_rank == 0) & ctx.coop[None], p.cooperate_weight, w_pair)
+    w_pair = w_pair * offdiag
+    d_clients = th.cap[None, :] + np.einsum("bji,ji->bi", w_pair, th.proj)
+    mates = both & offdiag
+    in_force = np.where(mates, th.prior_cc[None], 0).max(axis=1)
+    return d_clients, mates.any(axis=1), in_force, w_pair * mates, mates.astype(float)
+
+
+@pytest.mark.parametrize("k", range(0, N_SMALL, 5))
+def test_pair_terms_equal_their_former_form(k):
+    th0 = theatre(k)
+    if th0 is None:
+        pytest.skip("pacts with a client that may not pledge")
+    rng = np.random.default_rng(k)
+    for coop in (False, True):
+        th = compile_theatre(th0.scenario, DEFAULT)
+        if coop:  # security cooperation without a pledge between two clients (T2)
+            th.ctx.coop[0, 1] = th.ctx.coop[1, 0] = True
+        member, lcc, _lp, _kind = _rows(th, rng)
+        got = pair_terms(th, member, lcc, jit=False)
+        ref = _pair_terms_reference(th, member, lcc)
+        for name, a, b in zip(("d_clients", "has_mates", "in_force", "w_mates", "mates"),
+                              (got.d_clients, got.has_mates, got.in_force, got.w_mates, got.mates), ref):
+            assert same(a, b), (k, coop, name)

@@ -101,18 +101,27 @@ def pair_terms(th: Theatre, member: np.ndarray, lcc: np.ndarray, reliefs: tuple[
             )
             disputes[relief if p.m_council else "any"] = disp
         return PairTerms(d_clients, has_mates, in_force, w_mates, None, disputes)
+    offdiag = ~np.eye(n, dtype=bool)
+
+    def weights(rank):
+        # the share of j's power a pledge of this rank brings to i, by the pair's rank
+        w = level_weight(rank, p)
+        if p.m_cooperation and ctx.coop.any():
+            # security cooperation without a pledge brings a share of the partner's power (T2)
+            w = np.where((rank == 0) & ctx.coop, p.cooperate_weight, w)
+        return w * offdiag  # none from i to itself
+
+    # A pair of members pledges at the stronger of the group's level and the pledge in force, any
+    # other pair at the pledge in force: the weights of both cases over (j, i), by level, looked up
+    # per row (the same lookups as rank by rank, so the same numbers).
+    by_level = weights(np.maximum(np.arange(3)[:, None, None], th.prior_cc[None]))  # (level, j, i)
     both = member[:, :, None] & member[:, None, :]  # (m, j, i)
-    pair_rank = np.where(both, np.maximum(lcc[:, None, None], th.prior_cc[None]), th.prior_cc[None])
-    offdiag = ~np.eye(n, dtype=bool)[None]
-    w_pair = level_weight(pair_rank, p)
-    if p.m_cooperation and ctx.coop.any():
-        # security cooperation without a pledge brings a share of the partner's power (T2)
-        w_pair = np.where((pair_rank == 0) & ctx.coop[None], p.cooperate_weight, w_pair)
-    w_pair = w_pair * offdiag  # (m, j, i)
+    at_level = by_level[lcc]
+    w_pair = np.where(both, at_level, weights(th.prior_cc)[None])  # (m, j, i)
     d_clients = th.cap[None, :] + np.einsum("bji,ji->bi", w_pair, th.proj)
     mates = both & offdiag  # (m, j, i)
-    has_mates = mates.any(axis=1)
-    w_mates = w_pair * mates
+    has_mates = member & (member.sum(axis=1) >= 2)[:, None]
+    w_mates = np.where(both, at_level, 0.0)  # 0 from i to itself: by_level is
     disputes = {}
     if p.m_council:
         for relief in reliefs:
@@ -121,7 +130,12 @@ def pair_terms(th: Theatre, member: np.ndarray, lcc: np.ndarray, reliefs: tuple[
             disputes[relief] = p.dispute_cost * np.einsum("bji,ji->bi", w_disp, th.dispute)
     else:
         disputes["any"] = p.dispute_cost * np.einsum("bji,ji->bi", w_mates, th.dispute)
-    in_force = np.where(mates, th.prior_cc[None], 0).max(axis=1)  # (m, i)
+    # the strongest pledge in force between a member and its partners: rank r or more wherever some
+    # partner holds one (counts of such partners, a product of 0/1 matrices, exact)
+    in_force = np.zeros((m, n), dtype=th.prior_cc.dtype)  # (m, i)
+    on = member.astype(float)
+    for r in range(1, int(th.prior_cc.max(initial=0)) + 1):
+        in_force[member & (on @ ((th.prior_cc >= r) & offdiag).astype(float) > 0)] = r
     return PairTerms(d_clients, has_mates, in_force, w_mates, mates.astype(float), disputes)
 
 
