@@ -15,7 +15,16 @@ from itertools import combinations
 
 import numpy as np
 
-from pactlab.model.payoffs import IMPOSED, JOIN, NONE, SPOKES, GroupEval, evaluate, pair_terms
+from pactlab.model import kernels
+from pactlab.model.payoffs import (
+    IMPOSED,
+    JOIN,
+    NONE,
+    SPOKES,
+    GroupEval,
+    evaluate,
+    pair_terms,
+)
 from pactlab.model.theatre import Theatre, masks_to_matrix, popcount
 
 
@@ -142,6 +151,8 @@ class GroupTable:
             # segment, so the numbers are those of the reference (tests/test_solve_speed_equivalence.py)
             # The (group, partner, client) terms depend on the group and its level, not on the
             # patron's option: computed once per level for every option (each row on its own).
+            # (The compiled kernel computes them in one pass within each evaluation, which is cheaper.)
+            reuse = not kernels.wanted()
             at: dict[int, int] = {}  # level index -> its first row in the pair terms
             stack = []
             for li, _oi, lcc, _lp, _kind, sel in combos:
@@ -149,13 +160,17 @@ class GroupTable:
                     at[li] = sum(x.size for x in stack)
                     stack.append(sel)
             reliefs = tuple(sorted({bool(kind in (JOIN, IMPOSED) and lp_v > 0) for _li, _oi, _l, lp_v, kind, _s in combos}))
-            pairs = pair_terms(th, member[np.concatenate(stack)],
-                               np.concatenate([np.full(x.size, levels[li]) for li, x in zip(at, stack)]), reliefs)
+            if reuse:
+                pairs = pair_terms(th, member[np.concatenate(stack)],
+                                   np.concatenate([np.full(x.size, levels[li]) for li, x in zip(at, stack)]), reliefs,
+                                   jit=False)
             for call in _calls([c[5].size for c in combos], self.CHUNK):
                 part = [combos[j] for j in call]
                 rows = np.concatenate([c[5] for c in part])
                 bounds = np.cumsum([0] + [c[5].size for c in part]).tolist()
-                if len(part) == 1:
+                if not reuse:
+                    pr = None
+                elif len(part) == 1:
                     pr = pairs.rows(slice(at[part[0][0]], at[part[0][0]] + part[0][5].size))
                 else:
                     pr = pairs.rows(np.concatenate([np.arange(at[c[0]], at[c[0]] + c[5].size) for c in part]))
@@ -163,7 +178,7 @@ class GroupTable:
                     th, member[rows], np.concatenate([np.full(c[5].size, c[2]) for c in part]),
                     np.concatenate([np.full(c[5].size, c[3]) for c in part]),
                     np.concatenate([np.full(c[5].size, c[4]) for c in part]),
-                    segments=list(zip(bounds, bounds[1:])), pairs=pr,
+                    segments=list(zip(bounds, bounds[1:])), pairs=pr, jit=not reuse,
                 )
                 for (li, oi, _lcc, _lp, _kind, sel), start in zip(part, bounds):
                     self._ev[(li, oi)] = (ev, sel, start)

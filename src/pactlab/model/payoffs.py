@@ -63,7 +63,7 @@ class PairTerms:
     in_force: np.ndarray  # (m, n) the strongest pledge in force among its partners
     w_mates: np.ndarray  # (m, j, i) the pledge weight partner j brings to i
     mates: np.ndarray | None  # (m, j, i) 1.0 where j is i's partner (numpy only)
-    disputes: dict[bool, np.ndarray]  # relieved or not -> (m, n) the dispute term
+    disputes: dict  # relieved or not (or "any", or "row": as given per row) -> (m, n) the dispute term
 
     def rows(self, sl: slice | np.ndarray) -> PairTerms:
         return PairTerms(self.d_clients[sl], self.has_mates[sl], self.in_force[sl], self.w_mates[sl],
@@ -73,16 +73,18 @@ class PairTerms:
         d = self.disputes
         if len(d) == 1:  # the same either way (no councils), or only one case asked for
             (k, v), = d.items()
-            if k == "any" or bool(relief_row.all() if k else not relief_row.any()):
+            if k in ("any", "row") or bool(relief_row.all() if k else not relief_row.any()):
                 return v
             raise ValueError("pair terms computed without the council case these rows need")
         return np.where(relief_row[:, None], d[True], d[False])
 
 
 def pair_terms(th: Theatre, member: np.ndarray, lcc: np.ndarray, reliefs: tuple[bool, ...] = (False, True),
-               jit: bool | None = None) -> PairTerms:
+               jit: bool | None = None, relief_row: np.ndarray | None = None) -> PairTerms:
     """:class:`PairTerms` for these rows (each row computed on its own, as :func:`evaluate` does);
-    ``reliefs``: the council cases to compute the dispute term for."""
+    ``reliefs``: the council cases to compute the dispute term for. With the compiled kernel,
+    ``relief_row`` (each row's case) computes the dispute term for exactly those cases in one pass
+    (``PairTerms.dispute`` then expects those rows)."""
     p = th.params
     ctx = th.ctx
     member = np.asarray(member, bool)
@@ -92,14 +94,16 @@ def pair_terms(th: Theatre, member: np.ndarray, lcc: np.ndarray, reliefs: tuple[
     if jit:
         # the (group, partner, client) terms in compiled code where it pays (kernels.py: the same numbers)
         disputes = {}
-        for relief in (reliefs if p.m_council else reliefs[:1]):
+        cases = [("row", relief_row)] if relief_row is not None else [
+            (relief if p.m_council else "any", np.full(m, relief)) for relief in (reliefs if p.m_council else reliefs[:1])]
+        for key, relief in cases:
             d_clients, has_mates, in_force, disp, w_mates = kernels.kernels().pair_terms(
                 member, lcc, np.ascontiguousarray(th.prior_cc, dtype=np.int64), level_weight(np.arange(3), p),
                 bool(p.m_cooperation and ctx.coop.any()), ctx.coop, float(p.cooperate_weight), th.cap, th.proj,
-                th.dispute, ctx.council, np.full(m, relief), bool(p.m_council), float(p.council_relief),
+                th.dispute, ctx.council, relief, bool(p.m_council), float(p.council_relief),
                 float(p.dispute_cost),
             )
-            disputes[relief if p.m_council else "any"] = disp
+            disputes[key] = disp
         return PairTerms(d_clients, has_mates, in_force, w_mates, None, disputes)
     offdiag = ~np.eye(n, dtype=bool)
 
@@ -177,7 +181,7 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     relief_row = multi & (lp > 0)
     if pairs is None:
         pairs = pair_terms(th, member, lcc, (bool(relief_row.any()),) if relief_row.all() or not relief_row.any()
-                           else (False, True), jit)
+                           else (False, True), jit, relief_row if jit else None)
     d_clients, has_mates, in_force, w_mates = pairs.d_clients, pairs.has_mates, pairs.in_force, pairs.w_mates
     dispute = pairs.dispute(relief_row)
 
