@@ -151,7 +151,7 @@ def _block_masks_reference(th):
     return blocks
 
 
-def _indigenous_share_reference(th, b, lcc):
+def _indigenous_share_reference(th, b, lcc, tables=()):
     p = th.params
     if not p.m_indigenous_absent_patron or b in th.atoms:
         return float(level_weight(lcc, p))

@@ -8,8 +8,17 @@ import numpy as np
 
 from pactlab.model.clients import ClientGame, Selection
 from pactlab.model.imposition import LoneOutcome
-from pactlab.model.patron import GroupOutcome
-from pactlab.model.payoffs import EPS, IMPOSED, JOIN, LEVEL, NONE, SPOKES, evaluate
+from pactlab.model.patron import GroupOutcome, GroupTable
+from pactlab.model.payoffs import (
+    EPS,
+    IMPOSED,
+    JOIN,
+    LEVEL,
+    NONE,
+    SPOKES,
+    evaluate,
+    externality,
+)
 from pactlab.model.result import Comparison, Preference, TreatyPrediction
 from pactlab.model.theatre import Theatre, masks_to_matrix, popcount
 
@@ -159,8 +168,18 @@ def _adversary(th: Theatre, outcome_of: dict[int, GroupOutcome], out: list[Compa
         )
 
 
-def preferences(th: Theatre) -> list[Preference]:
-    """Each actor's ranking of the whole-theatre designs open to it (docs/model.md §6)."""
+def _known(tables, mask: int, lcc: int, lp: int, kind: int):
+    """(evaluation, row) of the first table that evaluated this row, or None."""
+    for t in tables:
+        hit = t.evaluated(mask, lcc, kind, lp)
+        if hit is not None:
+            return hit
+    return None
+
+
+def preferences(th: Theatre, tables: tuple[GroupTable, ...] = ()) -> list[Preference]:
+    """Each actor's ranking of the whole-theatre designs open to it (docs/model.md §6). Rows
+    that one of the stage 2 ``tables`` has evaluated already are read from it."""
     n = th.n
     full = (1 << n) - 1
     can = sum(1 << i for i in range(n) if th.pledge_cap[i] >= 1)
@@ -189,15 +208,29 @@ def preferences(th: Theatre) -> list[Preference]:
         designs.pop("one multilateral", None)
         rows = [r for r in rows if r[0] in designs]
     arr = np.array([r[1:] for r in rows], dtype=np.int64)
-    ev = evaluate(th, masks_to_matrix(arr[:, 0], n), arr[:, 1], arr[:, 2], arr[:, 3])
+    member = masks_to_matrix(arr[:, 0], n)
+    # each row's own terms from the tables where they hold it (the same numbers: each row is
+    # computed on its own), the others in one evaluation; the externality, whose matrix product
+    # may round with the number of rows, for all the rows together as one evaluation of them would
+    got = [_known(tables, *map(int, a)) for a in arr]
+    missing = [k for k, g in enumerate(got) if g is None]
+    if missing:
+        ev = evaluate(th, member[missing], arr[missing, 1], arr[missing, 2], arr[missing, 3])
+        for j, k in enumerate(missing):
+            got[k] = (ev, j)
+    own = [g[0].own[g[1]] for g in got]
+    patron = [float(g[0].patron[g[1]]) for g in got]
+    probe = [g[0].probe[g[1]] for g in got]
+    theta = np.stack([g[0].theta[g[1]] for g in got])
+    ext = externality(th, member, theta)
     client_val = {d: np.zeros(n) for d in designs}
     patron_val = {d: 0.0 for d in designs}
     adv_val = {d: 0.0 for d in designs}
     for k, r in enumerate(rows):
-        client_val[r[0]] += ev.own[k] + ev.ext[k]
-        patron_val[r[0]] += float(ev.patron[k])
+        client_val[r[0]] += own[k] + ext[k]
+        patron_val[r[0]] += patron[k]
         # the adversary's payoff as in stage 3: theta minus the threshold over the clients it probes
-        adv_val[r[0]] += float(((ev.theta[k] - th.params.probe_threshold) * ev.probe[k]).sum())
+        adv_val[r[0]] += float(((theta[k] - th.params.probe_threshold) * probe[k]).sum())
     out = []
 
     def pref(actor, role, vals):

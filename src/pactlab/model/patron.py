@@ -15,7 +15,16 @@ from itertools import combinations
 
 import numpy as np
 
-from pactlab.model.payoffs import IMPOSED, JOIN, NONE, SPOKES, GroupEval, evaluate
+from pactlab.model import kernels
+from pactlab.model.payoffs import (
+    IMPOSED,
+    JOIN,
+    NONE,
+    SPOKES,
+    GroupEval,
+    evaluate,
+    pair_terms,
+)
 from pactlab.model.theatre import Theatre, masks_to_matrix, popcount
 
 
@@ -84,9 +93,13 @@ class GroupTable:
         self.index = np.full(1 << n, -1, dtype=np.int64)
         self.masks = np.asarray(masks, dtype=np.int64)
         m = len(masks)
+        self._ev: dict[tuple[int, int], tuple[GroupEval, np.ndarray, int]] = {}
+        self.levels, self.options = [], []
         if m == 0:
             self.valid = np.zeros(0, bool)
             return
+        self._pos = np.full(1 << n, -1, dtype=np.int64)  # each group's row, valid or not
+        self._pos[self.masks] = np.arange(m)
         member = masks_to_matrix(self.masks, n)
         # Levels each group may pledge at (1 consult, 2 defend; 0 for lone clients).
         if kind_block or imposed:
@@ -118,7 +131,6 @@ class GroupTable:
         OWN = np.zeros((L, O, m, n))
         EXT = np.zeros((L, O, m, n))
         # (li, oi) -> (evaluation, the groups it covers, the row of the first one in it)
-        self._ev: dict[tuple[int, int], tuple[GroupEval, np.ndarray, int]] = {}
         combos = []  # (li, oi, lcc, lp, kind, groups)
         for li, lcc in enumerate(levels):
             ok_level = (lmin <= lcc) & (lcc <= lmax) if (kind_block or imposed) else np.ones(m, bool)
@@ -137,15 +149,36 @@ class GroupTable:
         else:
             # the levels and options in as few evaluations as CHUNK allows, each combination a
             # segment, so the numbers are those of the reference (tests/test_solve_speed_equivalence.py)
+            # The (group, partner, client) terms depend on the group and its level, not on the
+            # patron's option: computed once per level for every option (each row on its own).
+            # (The compiled kernel computes them in one pass within each evaluation, which is cheaper.)
+            reuse = not kernels.wanted()
+            at: dict[int, int] = {}  # level index -> its first row in the pair terms
+            stack = []
+            for li, _oi, lcc, _lp, _kind, sel in combos:
+                if li not in at:
+                    at[li] = sum(x.size for x in stack)
+                    stack.append(sel)
+            reliefs = tuple(sorted({bool(kind in (JOIN, IMPOSED) and lp_v > 0) for _li, _oi, _l, lp_v, kind, _s in combos}))
+            if reuse:
+                pairs = pair_terms(th, member[np.concatenate(stack)],
+                                   np.concatenate([np.full(x.size, levels[li]) for li, x in zip(at, stack)]), reliefs,
+                                   jit=False)
             for call in _calls([c[5].size for c in combos], self.CHUNK):
                 part = [combos[j] for j in call]
                 rows = np.concatenate([c[5] for c in part])
                 bounds = np.cumsum([0] + [c[5].size for c in part]).tolist()
+                if not reuse:
+                    pr = None
+                elif len(part) == 1:
+                    pr = pairs.rows(slice(at[part[0][0]], at[part[0][0]] + part[0][5].size))
+                else:
+                    pr = pairs.rows(np.concatenate([np.arange(at[c[0]], at[c[0]] + c[5].size) for c in part]))
                 ev = evaluate(
                     th, member[rows], np.concatenate([np.full(c[5].size, c[2]) for c in part]),
                     np.concatenate([np.full(c[5].size, c[3]) for c in part]),
                     np.concatenate([np.full(c[5].size, c[4]) for c in part]),
-                    segments=list(zip(bounds, bounds[1:])),
+                    segments=list(zip(bounds, bounds[1:])), pairs=pr, jit=not reuse,
                 )
                 for (li, oi, _lcc, _lp, _kind, sel), start in zip(part, bounds):
                     self._ev[(li, oi)] = (ev, sel, start)
@@ -182,6 +215,29 @@ class GroupTable:
         self.row_of[vm] = row[self.valid]
         self.index[self.masks] = np.where(self.valid, ar, -1)
         self._cache: dict[int, GroupOutcome] = {}
+
+    def evaluated(self, mask: int, lcc: int, kind: int, lp: int) -> tuple[GroupEval, int] | None:
+        """(evaluation, row) where this table evaluated group ``mask`` at pledge level ``lcc`` under
+        the patron's option (``kind``, ``lp``), or None if it did not. Every field of the row but
+        ``ext`` (whose matrix product may round with the number of rows) is what an evaluation of
+        that row alone gives, so callers need not evaluate it again."""
+        if lcc not in self.levels or not (0 <= mask < len(self._pos)) or self._pos[mask] < 0:
+            return None
+        li = self.levels.index(lcc)
+        for oi, (kind_o, lp_o) in enumerate(self.options):
+            if kind_o == kind and (lcc if lp_o is None else lp_o) == lp:
+                break
+        else:
+            return None
+        hit = self._ev.get((li, oi))
+        if hit is None:
+            return None
+        ev, sel, start = hit
+        k = int(self._pos[mask])
+        j = int(np.searchsorted(sel, k))
+        if j == sel.size or sel[j] != k:
+            return None
+        return ev, start + j
 
     def __contains__(self, mask: int) -> bool:
         return 0 <= mask < len(self.index) and self.index[mask] >= 0

@@ -50,14 +50,125 @@ class GroupEval:
     probe_p: np.ndarray | None = None  # (m, n) probability the adversary probes (logit; = probe at infinite precision)
 
 
+@dataclass
+class PairTerms:
+    """The (group, partner, client) terms of :func:`evaluate` that depend only on the rows' groups
+    and their pledge level (not on the patron's option), for rows of ``member`` at levels ``lcc``:
+    computed once, they serve every option at that level (:meth:`rows` takes a range of rows).
+    The dispute term also depends on whether a standing council relieves the row's disputes (a
+    multilateral with the patron sets one up): ``disputes`` holds it for each case asked for."""
+
+    d_clients: np.ndarray  # (m, n) the members' own defence: capability plus partners' pledged power
+    has_mates: np.ndarray  # (m, n) bool: the client has a partner in its group
+    in_force: np.ndarray  # (m, n) the strongest pledge in force among its partners
+    w_mates: np.ndarray  # (m, j, i) the pledge weight partner j brings to i
+    mates: np.ndarray | None  # (m, j, i) 1.0 where j is i's partner (numpy only)
+    disputes: dict  # relieved or not (or "any", or "row": as given per row) -> (m, n) the dispute term
+
+    def rows(self, sl: slice | np.ndarray) -> PairTerms:
+        return PairTerms(self.d_clients[sl], self.has_mates[sl], self.in_force[sl], self.w_mates[sl],
+                         None if self.mates is None else self.mates[sl], {k: v[sl] for k, v in self.disputes.items()})
+
+    def dispute(self, relief_row: np.ndarray) -> np.ndarray:
+        d = self.disputes
+        if len(d) == 1:  # the same either way (no councils), or only one case asked for
+            (k, v), = d.items()
+            if k in ("any", "row") or bool(relief_row.all() if k else not relief_row.any()):
+                return v
+            raise ValueError("pair terms computed without the council case these rows need")
+        return np.where(relief_row[:, None], d[True], d[False])
+
+
+def pair_terms(th: Theatre, member: np.ndarray, lcc: np.ndarray, reliefs: tuple[bool, ...] = (False, True),
+               jit: bool | None = None, relief_row: np.ndarray | None = None) -> PairTerms:
+    """:class:`PairTerms` for these rows (each row computed on its own, as :func:`evaluate` does);
+    ``reliefs``: the council cases to compute the dispute term for. With the compiled kernel,
+    ``relief_row`` (each row's case) computes the dispute term for exactly those cases in one pass
+    (``PairTerms.dispute`` then expects those rows)."""
+    p = th.params
+    ctx = th.ctx
+    member = np.asarray(member, bool)
+    m, n = member.shape
+    lcc = np.asarray(lcc, int)
+    jit = kernels.wanted() if jit is None else jit
+    if jit:
+        # the (group, partner, client) terms in compiled code where it pays (kernels.py: the same numbers)
+        disputes = {}
+        cases = [("row", relief_row)] if relief_row is not None else [
+            (relief if p.m_council else "any", np.full(m, relief)) for relief in (reliefs if p.m_council else reliefs[:1])]
+        for key, relief in cases:
+            d_clients, has_mates, in_force, disp, w_mates = kernels.kernels().pair_terms(
+                member, lcc, np.ascontiguousarray(th.prior_cc, dtype=np.int64), level_weight(np.arange(3), p),
+                bool(p.m_cooperation and ctx.coop.any()), ctx.coop, float(p.cooperate_weight), th.cap, th.proj,
+                th.dispute, ctx.council, relief, bool(p.m_council), float(p.council_relief),
+                float(p.dispute_cost),
+            )
+            disputes[key] = disp
+        return PairTerms(d_clients, has_mates, in_force, w_mates, None, disputes)
+    offdiag = ~np.eye(n, dtype=bool)
+
+    def weights(rank):
+        # the share of j's power a pledge of this rank brings to i, by the pair's rank
+        w = level_weight(rank, p)
+        if p.m_cooperation and ctx.coop.any():
+            # security cooperation without a pledge brings a share of the partner's power (T2)
+            w = np.where((rank == 0) & ctx.coop, p.cooperate_weight, w)
+        return w * offdiag  # none from i to itself
+
+    # A pair of members pledges at the stronger of the group's level and the pledge in force, any
+    # other pair at the pledge in force: the weights of both cases over (j, i), by level, looked up
+    # per row (the same lookups as rank by rank, so the same numbers).
+    by_level = weights(np.maximum(np.arange(3)[:, None, None], th.prior_cc[None]))  # (level, j, i)
+    both = member[:, :, None] & member[:, None, :]  # (m, j, i)
+    at_level = by_level[lcc]
+    w_pair = np.where(both, at_level, weights(th.prior_cc)[None])  # (m, j, i)
+    d_clients = th.cap[None, :] + np.einsum("bji,ji->bi", w_pair, th.proj)
+    mates = both & offdiag  # (m, j, i)
+    has_mates = member & (member.sum(axis=1) >= 2)[:, None]
+    w_mates = np.where(both, at_level, 0.0)  # 0 from i to itself: by_level is
+    disputes = {}
+    if p.m_council:
+        for relief in reliefs:
+            # a standing council (in force, or the one a multilateral with the patron sets up) resolves disputes
+            w_disp = w_mates * np.where(ctx.council[None] | relief, 1.0 - p.council_relief, 1.0)
+            disputes[relief] = p.dispute_cost * np.einsum("bji,ji->bi", w_disp, th.dispute)
+    else:
+        disputes["any"] = p.dispute_cost * np.einsum("bji,ji->bi", w_mates, th.dispute)
+    # the strongest pledge in force between a member and its partners: rank r or more wherever some
+    # partner holds one (counts of such partners, a product of 0/1 matrices, exact)
+    in_force = np.zeros((m, n), dtype=th.prior_cc.dtype)  # (m, i)
+    on = member.astype(float)
+    for r in range(1, int(th.prior_cc.max(initial=0)) + 1):
+        in_force[member & (on @ ((th.prior_cc >= r) & offdiag).astype(float) > 0)] = r
+    return PairTerms(d_clients, has_mates, in_force, w_mates, mates.astype(float), disputes)
+
+
+def externality(th: Theatre, member: np.ndarray, theta: np.ndarray,
+                segments: list[tuple[int, int]] | None = None) -> np.ndarray:
+    """(m, n): each group's effect on everyone else (``GroupEval.ext``), from its members'
+    occupation threat ``theta`` (0 off-group): their neighbours are more or less likely to be
+    occupied (contagion). ``segments`` as in :func:`evaluate`."""
+    weight = 1.0 - th.divergence[None, :]
+    if segments is None:
+        spill = theta @ th.prox  # theta is 0 off-group
+    else:
+        # one product per segment, each on its own copy: a matrix product's rounding may depend on
+        # how many rows it is given, so each segment gets the numbers of an evaluation of it alone
+        spill = np.concatenate([theta[a:b].copy() @ th.prox for a, b in segments])
+    ext = -weight * th.params.neighbour_weight * spill
+    return np.where(member, 0.0, ext)
+
+
 def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, kind: np.ndarray,
-             segments: list[tuple[int, int]] | None = None, jit: bool | None = None) -> GroupEval:
+             segments: list[tuple[int, int]] | None = None, jit: bool | None = None,
+             pairs: PairTerms | None = None) -> GroupEval:
     """Every row's payoffs and everything behind them. Each row is computed on its own, except
     that the rounding of the one matrix product may depend on how many rows it is given:
     ``segments`` (row ranges covering every row, in order) gives the rows of each segment the
     numbers of an evaluation of that segment alone, so one call can stand for several. ``jit``
     chooses the compiled kernels (:mod:`pactlab.model.kernels`, the same numbers) or numpy only;
-    ``None`` leaves it to the kernels' policy."""
+    ``None`` leaves it to the kernels' policy. ``pairs``: the rows' :class:`PairTerms`, computed
+    once for several calls (:func:`pair_terms` with the same ``member``, ``lcc`` and ``jit``)."""
     p = th.params
     ctx = th.ctx
     member = np.asarray(member, bool)
@@ -66,26 +177,13 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     lp = np.asarray(lp, int)
     kind = np.asarray(kind, int)
     multi = (kind == JOIN) | (kind == IMPOSED)
-    # the (group, partner, client) terms in compiled code where it pays (kernels.py: the same numbers)
     jit = kernels.wanted() if jit is None else jit
-
-    if jit:
-        d_clients, has_mates, in_force, dispute, w_mates = kernels.kernels().pair_terms(
-            member, lcc, np.ascontiguousarray(th.prior_cc, dtype=np.int64), level_weight(np.arange(3), p),
-            bool(p.m_cooperation and ctx.coop.any()), ctx.coop, float(p.cooperate_weight), th.cap, th.proj,
-            th.dispute, ctx.council, multi & (lp > 0), bool(p.m_council), float(p.council_relief),
-            float(p.dispute_cost),
-        )
-    else:
-        both = member[:, :, None] & member[:, None, :]  # (m, j, i)
-        pair_rank = np.where(both, np.maximum(lcc[:, None, None], th.prior_cc[None]), th.prior_cc[None])
-        offdiag = ~np.eye(n, dtype=bool)[None]
-        w_pair = level_weight(pair_rank, p)
-        if p.m_cooperation and ctx.coop.any():
-            # security cooperation without a pledge brings a share of the partner's power (T2)
-            w_pair = np.where((pair_rank == 0) & ctx.coop[None], p.cooperate_weight, w_pair)
-        w_pair = w_pair * offdiag  # (m, j, i)
-        d_clients = th.cap[None, :] + np.einsum("bji,ji->bi", w_pair, th.proj)
+    relief_row = multi & (lp > 0)
+    if pairs is None:
+        pairs = pair_terms(th, member, lcc, (bool(relief_row.any()),) if relief_row.all() or not relief_row.any()
+                           else (False, True), jit, relief_row if jit else None)
+    d_clients, has_mates, in_force, w_mates = pairs.d_clients, pairs.has_mates, pairs.in_force, pairs.w_mates
+    dispute = pairs.dispute(relief_row)
 
     lp_eff = np.where(member, np.maximum(lp[:, None], th.prior_patron[None, :]), th.prior_patron[None, :])
     w_p = level_weight(lp_eff, p)
@@ -108,9 +206,6 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
 
     # The adversary side's reaction: aligned adversaries close part of the gap
     # to full alignment as the design creates new defence pledges (Park and DerSimonian).
-    if not jit:
-        mates = both & offdiag  # (m, j, i)
-        has_mates = mates.any(axis=1)
     react = np.ones((m, n))
     if p.m_counter_alignment and p.counter_reaction > 0 and ctx.gap_power.any():
         new_defend = member & (((lp[:, None] == 2) & new_pledge) | ((lcc[:, None] == 2) & has_mates & (th.prior_cc.max(axis=0)[None, :] < 2)))
@@ -152,15 +247,8 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
             member, w_mates, th.prox, np.ascontiguousarray(theta_cl), np.ascontiguousarray(partner_threat),
             float(p.obligation_cost))
     else:
-        neighbour = np.einsum("bji,ji,bj->bi", mates.astype(float), th.prox, theta_cl)
-        w_mates = w_pair * mates
+        neighbour = np.einsum("bji,ji,bj->bi", pairs.mates, th.prox, theta_cl)
         obligation = p.obligation_cost * np.einsum("bji,bj->bi", w_mates, partner_threat)
-        w_disp = w_mates
-        if p.m_council:
-            # a standing council (in force, or the one a multilateral with the patron sets up) resolves disputes
-            relief = ctx.council[None] | (multi & (lp > 0))[:, None, None]
-            w_disp = w_mates * np.where(relief, 1.0 - p.council_relief, 1.0)
-        dispute = p.dispute_cost * np.einsum("bji,ji->bi", w_disp, th.dispute)
     top_rank = np.maximum(np.maximum(np.where(member, lcc[:, None], 0), lp_eff), th.prior_cc.max(axis=1)[None, :])
     econ = p.econ_cost * th.econ[None, :] * level_weight(top_rank, p)
     formation = p.pledge_cost * level_weight(np.where(has_mates, lcc[:, None], 0), p)
@@ -172,16 +260,7 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
         own = own + p.rival_value * (csf(rp, th.cap[None, :], p) - csf(rp, th.cap[None, :] + shield, p))
     own = np.where(member, own, 0.0)
 
-    # The group's effect on everyone else: their neighbours are more or less
-    # likely to be occupied (contagion).
-    if segments is None:
-        spill = theta @ th.prox  # theta is 0 off-group
-    else:
-        # one product per segment, each on its own copy: a matrix product's rounding may depend on
-        # how many rows it is given, so each segment gets the numbers of an evaluation of it alone
-        spill = np.concatenate([theta[a:b].copy() @ th.prox for a, b in segments])
-    ext = -weight * p.neighbour_weight * spill
-    ext = np.where(member, 0.0, ext)
+    ext = externality(th, member, theta, segments)
 
     # Patron.
     allied = member & (lp_eff > 0)
@@ -193,8 +272,6 @@ def evaluate(th: Theatre, member: np.ndarray, lcc: np.ndarray, lp: np.ndarray, k
     lost = p.imposed_discount * (1.0 - (p.lure if p.m_lure else 0.0))
     assurance = np.where((kind == IMPOSED)[:, None], assurance * (1.0 - lost), assurance)
     # a commitment in force among the members is indigenous, whatever the patron adds
-    if not jit:
-        in_force = np.where(mates, th.prior_cc[None], 0).max(axis=1)  # (m, i)
     assurance = np.where(member, np.maximum(assurance, a_rank[in_force]), 0.0)
     # H1: the patron cannot tell a status-quo client from one that would drag
     # it into war; its suspicion is lowered by the clients' own commitment.

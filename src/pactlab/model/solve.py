@@ -35,7 +35,7 @@ def solve(scenario: Scenario, params: Parameters = DEFAULT, distribution: bool =
         scenario_id=s.id, scenario_title=s.title, scenario_hash=scenario_hash(s), parameters_digest=params.digest(),
         pactlab_version=__version__, patron=s.patron.id if s.patron else None, adversary=s.adversary.id,
         design=design_of(treaties), treaties=tuple(treaties), clients=tuple(client_states(th, outcome_of, u)),
-        stable=tuple(_stable(th, stable, sel)), selection_reason=sel.reason, preferences=tuple(preferences(th)),
+        stable=tuple(_stable(th, stable, sel)), selection_reason=sel.reason, preferences=tuple(preferences(th, (game.block_tab, game.single_tab))),
         comparisons=tuple(comparisons(th, game, sel, u, lone, treaties, outcome_of)),
         counter_alignment={k: (th.alignment_unlinked[k], th.alignment[k]) for k in th.alignment},
         notes=tuple(th.notes) + ((sel.reason,) if sel.pick < 0 else ()),
@@ -52,7 +52,7 @@ def _modal(scenario: Scenario, params: Parameters):
     sel = select(game, stable)  # Pareto-efficient, then welfare, then fewest groups
     u = game.payoff(sel.blocks, sel.U)
     lone = game.lone(sel.U, sel.blocks)
-    treaties = new_treaties(th, blocks, sel.blocks, lone)  # with their durability (H2, H3)
+    treaties = new_treaties(th, blocks, sel.blocks, lone, singles)  # with their durability (H2, H3)
     return th, blocks, game, stable, sel, u, lone, treaties
 
 

@@ -216,11 +216,54 @@ def conquest_probability(adv_power: np.ndarray, step_power: np.ndarray, node_def
     round (at most two legs, the v1 stepping stone). ``reference`` relaxes
     every profile until all are final (the plain form the faster one is
     tested against). ``jit`` chooses the compiled kernel (:mod:`pactlab.model.kernels`, the same
-    numbers) or this numpy code; ``None`` leaves it to the kernels' policy."""
+    numbers) or this numpy code; ``None`` leaves it to the kernels' policy.
+
+    The numpy code finds the same numbers by label setting (Dijkstra's order): the client with
+    the largest route probability among those not yet final is final (every other route to it
+    passes through a client whose probability is no larger, and a leg never raises it), and its
+    legs are relaxed once. Rounding is monotone and a leg is at most 1, so each route's
+    probability is the same product, left to right, as in the relaxation, and the maximum over
+    routes is the same number bit for bit; it costs n - 1 steps over (profiles, clients)
+    instead of up to n - 1 rounds over (profiles, clients, clients)."""
     d = np.asarray(node_defence, float)
     m, n = d.shape
     if not reference and (jit if jit is not None else kernels.wanted()):
         return kernels.conquest_probability(adv_power, step_power, d, p)
+    if reference or not p.m_k_leg_routes or n < 2:
+        return _relax(adv_power, step_power, d, p, reference)
+    # csf's two terms, each computed once: the attack over each leg, the defence at each client
+    c = p.contest_exponent
+    dd = np.power(p.defence_advantage * np.maximum(d, 1e-300), c)  # (m, n)
+    a = np.power(np.maximum(adv_power[None, :], 0.0), c)
+    tot = a + dd
+    r = np.where(tot > 0, a / np.where(tot > 0, tot, 1.0), 0.0)  # the direct route, csf(A, D)
+    A = np.power(np.maximum(step_power, 0.0), c) * ~np.eye(n, dtype=bool)  # (j, i); no leg from i to i
+    rows = np.arange(m)
+    final = np.zeros((m, n), bool)
+    positive = bool((dd > 0).all())  # then every leg's total is positive (csf's guard never applies)
+    # work arrays written in place (fresh (m, n) temporaries at every step cost more than the arithmetic)
+    cand, au, tot, leg = (np.empty((m, n)) for _ in range(4))
+    for _ in range(n - 1):  # once n - 1 clients are final, so is the last
+        np.copyto(cand, r)
+        np.putmask(cand, final, -1.0)
+        u = cand.argmax(axis=1)  # (m,) the next client to become final
+        final[rows, u] = True
+        np.take(A, u, axis=0, out=au)  # (m, i)
+        np.add(au, dd, out=tot)
+        if positive:
+            np.divide(au, tot, out=leg)  # csf(S_ui, D_i)
+        else:
+            leg.fill(0.0)
+            np.divide(au, tot, out=leg, where=tot > 0)
+        np.multiply(r[rows, u][:, None], leg, out=leg)
+        np.maximum(r, leg, out=r)
+    return r
+
+
+def _relax(adv_power, step_power, d, p, reference):
+    """The max-product relaxation of :func:`conquest_probability`, round by round (``reference``:
+    every profile until none changes; otherwise each profile until its own round changes nothing)."""
+    m, n = d.shape
     r = csf(adv_power[None, :], d, p)
     if n < 2:
         return r

@@ -32,11 +32,13 @@ def _form(n_clients: int, with_patron: bool) -> str:
     return "bilateral" if size == 2 else "trilateral" if size == 3 else "multilateral"
 
 
-def indigenous_share(th: Theatre, b: int, lcc: int) -> float:
+def indigenous_share(th: Theatre, b: int, lcc: int, tables: tuple[GroupTable, ...] = ()) -> float:
     """H2: the clients' commitment 'absent the patron'. A pact in force counts
     at its level; a block formed now counts only if each member would rather
     be in it at its level without any patron pledge than in its own unit
-    without one (``m_indigenous_absent_patron``; otherwise every block counts)."""
+    without one (``m_indigenous_absent_patron``; otherwise every block counts).
+    Rows that one of the stage 2 ``tables`` has evaluated already (a group at a
+    level, no patron pledge) are read from it, not evaluated again."""
     p = th.params
     mem = th.members(b)
     if not p.m_indigenous_absent_patron:
@@ -44,30 +46,40 @@ def indigenous_share(th: Theatre, b: int, lcc: int) -> float:
     if b in th.atoms:
         return float(level_weight(lcc, p))
     n = th.n
-    # one evaluation: the block at its level, then each of its atoms at its level in force, with
-    # no patron pledge (each row is computed on its own)
+    # the block at its level, then each of its atoms at its level in force, with no patron pledge
+    # (each row is computed on its own: one evaluation for those no table holds)
     parts = [a for a in th.atoms if a & b]
-    member = np.zeros((1 + len(parts), n), bool)
-    member[0, mem] = True
-    levels = [lcc]
-    for r, a in enumerate(parts, start=1):
-        member[r, th.members(a)] = True
-        levels.append(int(th.prior_cc[np.ix_(th.members(a), th.members(a))].max()) if popcount(a) >= 2 else 0)
-    k = len(levels)
-    own = evaluate(th, member, np.array(levels), np.zeros(k, int), np.full(k, NONE),
-                   segments=[(r, r + 1) for r in range(k)]).own
+    groups = [(b, lcc)] + [
+        (a, int(th.prior_cc[np.ix_(th.members(a), th.members(a))].max()) if popcount(a) >= 2 else 0) for a in parts
+    ]
+    own: list[np.ndarray | None] = []
+    for mask, level in groups:
+        hit = next((h for t in tables if (h := t.evaluated(mask, level, NONE, 0)) is not None), None)
+        own.append(None if hit is None else hit[0].own[hit[1]])
+    missing = [r for r, o in enumerate(own) if o is None]
+    if missing:
+        k = len(missing)
+        member = np.zeros((k, n), bool)
+        for r, g in enumerate(missing):
+            member[r, th.members(groups[g][0])] = True
+        ev = evaluate(th, member, np.array([groups[g][1] for g in missing]), np.zeros(k, int), np.full(k, NONE),
+                      segments=[(r, r + 1) for r in range(k)]).own
+        for r, g in enumerate(missing):
+            own[g] = ev[r]
     with_block = own[0]
     alone = np.zeros(n)
-    for r in range(1, k):
+    for r in range(1, len(groups)):
         alone += own[r]
     if all(with_block[i] >= alone[i] - 1e-12 for i in mem):
         return float(level_weight(lcc, p))
     return 0.0
 
 
-def new_treaties(th: Theatre, block_tab: GroupTable, blocks: tuple[int, ...], lone: LoneOutcome) -> list[TreatyPrediction]:
+def new_treaties(th: Theatre, block_tab: GroupTable, blocks: tuple[int, ...], lone: LoneOutcome,
+                 single_tab: GroupTable | None = None) -> list[TreatyPrediction]:
     """Every treaty the structure creates, and (``m_renewal``) the pacts with
-    the patron in force that it keeps."""
+    the patron in force that it keeps. The stage 2 tables (``block_tab``, and
+    ``single_tab`` if given) supply the rows they hold to :func:`indigenous_share`."""
     s, params = th.scenario, th.params
     treaties: list[TreatyPrediction] = []
     pid = s.patron.id if s.patron else None
@@ -91,6 +103,7 @@ def new_treaties(th: Theatre, block_tab: GroupTable, blocks: tuple[int, ...], lo
             for i in clients_idx:
                 final_patron[i] = max(final_patron[i], level)
 
+    tables = (block_tab,) if single_tab is None else (block_tab, single_tab)
     imposed_mask = lone.group.mask if lone.group is not None else 0
     for b in blocks:
         if b & imposed_mask:
@@ -99,7 +112,7 @@ def new_treaties(th: Theatre, block_tab: GroupTable, blocks: tuple[int, ...], lo
         mem = th.members(b)
         # a block that is exactly a pact (or chain of pacts) in force is not a new treaty
         existing = b in th.atoms
-        ind = indigenous_share(th, b, g.lcc)
+        ind = indigenous_share(th, b, g.lcc, tables)
         if g.kind == JOIN:
             held = [i for i in mem if th.prior_patron[i] >= g.lcc]
             if existing and len(held) == len(mem):

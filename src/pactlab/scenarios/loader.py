@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -257,8 +258,30 @@ def _drop_later_defaults(node: Any) -> Any:
     return node
 
 
+#: id(scenario) -> (weak reference to it, its digest): each scenario object is digested once
+_DIGESTS: dict[int, tuple[weakref.ref, str]] = {}
+
+
 def scenario_hash(s: Scenario) -> str:
-    """A stable digest of a scenario's content (record excluded), for results."""
+    """A stable digest of a scenario's content (record excluded), for results.
+
+    A scenario is frozen (its fields cannot be reassigned, and a changed copy is a new object),
+    so the digest is computed once per object and remembered while the object lives (solving
+    one scenario under many parameter sets pays for it once)."""
+    key = id(s)
+    hit = _DIGESTS.get(key)
+    if hit is not None and hit[0]() is s:
+        return hit[1]
+    digest = _scenario_digest(s)
+    try:
+        ref = weakref.ref(s, lambda _r, key=key: _DIGESTS.pop(key, None))
+    except TypeError:  # not weakly referenceable: nothing remembered
+        return digest
+    _DIGESTS[key] = (ref, digest)
+    return digest
+
+
+def _scenario_digest(s: Scenario) -> str:
     payload = _drop_later_defaults(s.model_dump(mode="json", exclude={"record"}))
     blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
