@@ -306,13 +306,19 @@ Examples:
   pactlab cases --format csv > cases.csv
   pactlab cases --regenerate       # after a reviewed model change; then git diff
   pactlab cases --params fit-1939.json   # at parameters from pactlab fit (out of sample if fitted before 1939)
+  pactlab cases --built --data ~/data/pactlab   # beside each case, the theatre rebuilt from COW/ATOP
 """)
 @click.option("--params", "params_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="a parameter file written by pactlab fit for Cohen's model (--theory cohen); default: the shipped set")
 @click.option("--regenerate", is_flag=True,
               help="rewrite tests/golden/cases.json and the table in docs/cases.md from the current model")
+@click.option("--built", is_flag=True,
+              help="also rebuild each historical case from the COW/ATOP records (pactlab build with the case's "
+                   "patron, clients, adversary and year) and score it against the same record, side by side")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), envvar="PACTLAB_DATA",
+              help="with --built: the folder with the COW/ATOP files (default: $PACTLAB_DATA)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
-def cases(params_file: Path | None, regenerate: bool, fmt: str) -> None:
+def cases(params_file: Path | None, regenerate: bool, built: bool, data_dir: Path | None, fmt: str) -> None:
     """Score the model on the built-in historical cases (the case table).
 
     Each case's predicted design, commitment level and durability class are
@@ -326,6 +332,8 @@ def cases(params_file: Path | None, regenerate: bool, fmt: str) -> None:
 
     if regenerate and params_file is not None:
         raise click.UsageError("--regenerate rewrites the golden results at the shipped parameters; leave out --params")
+    if regenerate and built:
+        raise click.UsageError("--regenerate rewrites the hand-coded cases' golden results; leave out --built")
     if regenerate:
         ok, n = regen()
         console.print(f"golden results rewritten; reproduced {ok} of {n} historical cases (lenient rule)")
@@ -339,6 +347,9 @@ def cases(params_file: Path | None, regenerate: bool, fmt: str) -> None:
     else:
         title = "Case table (in-sample: the defaults were set after seeing these cases)"
         rows = case_table()
+    if built:
+        _built_cases(rows, data_dir, params if params_file is not None else None, title, fmt)
+        return
     if fmt == "json":
         click.echo(json.dumps(json_rows(rows), indent=2))
         return
@@ -368,6 +379,44 @@ def cases(params_file: Path | None, regenerate: bool, fmt: str) -> None:
                   f"{board['atop'][0]} of {board['atop'][1]} under ATOP's.")
     console.print(f"Lenient rule: reproduced {ok} of {n} historical cases (see docs/cases.md for sources "
                   "and the reasons for misses).")
+
+
+def _built_cases(rows, data_dir, params, title: str, fmt: str) -> None:
+    import pandas as pd
+
+    from pactlab.data import open_data
+    from pactlab.evidence.cases import built_case_table, built_rows
+    from pactlab.model.params import DEFAULT
+
+    data = open_data(data_dir)
+    data.check(("states", "majors", "nmc", "contiguity", "atop_alliances", "atop_members"))
+    with err_console.status("rebuilding the cases from the data"):
+        table = built_rows(rows, built_case_table(data, params if params is not None else DEFAULT))
+    if fmt == "json":
+        click.echo(json.dumps(table, indent=2))
+        return
+    if fmt == "csv":
+        click.echo(pd.DataFrame(table).to_csv(index=False), nl=False)
+        return
+
+    def mark(x):
+        return "—" if x is None else ("[green]yes[/]" if x else "[red]no[/]")
+
+    t = Table(title=escape(title + "; hand-coded and rebuilt from the data"))
+    for col in ("case", "record", "hand: design", "exact (paper/ATOP)", "rebuilt: design", "exact (paper/ATOP)",
+                "rebuilt: new treaties"):
+        t.add_column(col)
+    for d in table:
+        t.add_row(d["scenario"], d["record_design"] or "—", d["hand_design"],
+                  f"{mark(d['hand_exact_paper'])}/{mark(d['hand_exact_atop'])}", d["built_design"] or "—",
+                  f"{mark(d['built_exact_paper'])}/{mark(d['built_exact_atop'])}",
+                  escape(d["built_treaties"] or d["note"]))
+    console.print(t)
+    for k in ("hand", "built"):
+        n = [d for d in table if d[f"{k}_exact_paper"] is not None]
+        console.print(f"{'Hand-coded' if k == 'hand' else 'Rebuilt from data'}: exact treaty sets "
+                      f"{sum(d[f'{k}_exact_paper'] for d in n)} of {len(n)} (paper's reading), "
+                      f"{sum(d[f'{k}_exact_atop'] for d in n)} of {len(n)} (ATOP's).", highlight=False)
 
 
 @main.command(epilog="""\b

@@ -387,3 +387,101 @@ def regenerate(golden: Path = GOLDEN, doc: Path | None = None) -> tuple[int, int
             _, tail = rest.split(END, 1)
             doc.write_text(head + BEGIN + "\n" + markdown_table(rows) + "\n" + END + tail)
     return scoreboard(rows)
+
+
+# --------------------------------------------------------------------------- the cases rebuilt from data
+@dataclass(frozen=True)
+class BuiltCase:
+    """One historical case rebuilt from the COW/ATOP records (``pactlab build`` with the hand-coded
+    file's patron, clients, adversary and year) and scored against the same record."""
+
+    scenario: str
+    built: Scenario | None
+    result: Result | None
+    note: str  # why the case could not be rebuilt, or what was left out of the record
+
+
+def _codes(s: Scenario):
+    by_role = {role: [a for a in s.actors if a.role is role] for role in Role}
+    pat = by_role[Role.patron][0] if by_role[Role.patron] else None
+    return pat, by_role[Role.client], s.adversary
+
+
+def built_case_table(data, params: Parameters = DEFAULT) -> list[BuiltCase]:
+    """Every historical built-in rebuilt from ``data`` (theatre of the year before the case's year;
+    the builder's neutral fallbacks for what the data do not record) and solved at ``params``, with
+    the hand-coded record mapped onto the built actors by COW code (outside co-guarantors dropped,
+    as the scoring drops them)."""
+    from pactlab.errors import PactlabError
+    from pactlab.evidence.builder import build_theatre
+    from pactlab.scenarios.loader import parse_scenario
+
+    out = []
+    for e in catalog():
+        s = get(e.id)
+        if s.kind != "historical" or s.record is None:
+            continue
+        pat, clients, adv = _codes(s)
+        missing = [a.id for a in ([pat] if pat else []) + clients + [adv] if a.ccode is None]
+        if missing:
+            out.append(BuiltCase(s.id, None, None, f"no COW code for {', '.join(missing)}"))
+            continue
+        try:
+            raw = build_theatre(data, pat.ccode if pat else None, s.year, [a.ccode for a in clients], adv.ccode,
+                                scenario_id=f"built-{s.id}")
+        except (PactlabError, ValueError) as exc:
+            out.append(BuiltCase(s.id, None, None, f"not buildable from the data: {exc}"))
+            continue
+        by_code = {a["ccode"]: a["id"] for a in raw["actors"] if a.get("ccode") is not None}
+        hand = {a.id: a for a in s.actors}
+        outside = {a.id for a in s.by_role(Role.outside)}
+        treaties, dropped = [], []
+        rec = s.record.model_dump(mode="json", exclude_none=True)
+        for t in rec.get("treaties", []):
+            members = []
+            for m in t["members"]:
+                if m in outside:
+                    continue
+                code = hand[m].ccode
+                if code not in by_code:
+                    dropped.append(m)
+                    continue
+                members.append(by_code[code])
+            if len(members) >= 2:
+                treaties.append({**t, "members": members})
+        if dropped:
+            out.append(BuiltCase(s.id, None, None, f"record members not in the built theatre: {', '.join(dropped)}"))
+            continue
+        raw["record"] = {**rec, "treaties": treaties}
+        raw["sources"] = {**{k: v.model_dump(exclude_none=True) for k, v in s.sources.items()}, **raw["sources"]}
+        try:
+            b = parse_scenario(raw, f"<{s.id} rebuilt from data>")
+            b = b.model_copy(update={"kind": "historical"})
+            r = solve(b, params)
+        except (PactlabError, ValueError) as exc:
+            out.append(BuiltCase(s.id, None, None, f"the built theatre does not solve: {exc}"))
+            continue
+        out.append(BuiltCase(s.id, b, r, ""))
+    return out
+
+
+def built_rows(hand_rows, built: list[BuiltCase]) -> list[dict]:
+    """Side by side, per historical case: the hand-coded file's exact sets and design, the rebuilt
+    theatre's (``None`` where it could not be rebuilt, with the reason)."""
+    hand = {s.id: (s, r, c) for s, r, c in hand_rows}
+    out = []
+    for b in built:
+        s, r, c = hand[b.scenario]
+        e = exact_score(s, r)
+        d = {"scenario": b.scenario, "record_design": c.record_design,
+             "hand_design": c.predicted_design, "hand_exact_paper": e.exact_paper if e else None,
+             "hand_exact_atop": e.exact_atop if e else None, "hand_reproduced": c.reproduced,
+             "built_design": None, "built_exact_paper": None, "built_exact_atop": None, "built_reproduced": None,
+             "built_treaties": None, "note": b.note}
+        if b.built is not None:
+            eb, cb = exact_score(b.built, b.result), score(b.built, b.result)
+            d.update(built_design=cb.predicted_design, built_exact_paper=eb.exact_paper if eb else None,
+                     built_exact_atop=eb.exact_atop if eb else None, built_reproduced=cb.reproduced,
+                     built_treaties="; ".join(f"{'+'.join(t.members)} ({t.level})" for t in _new(b.result).treaties))
+        out.append(d)
+    return out
