@@ -51,3 +51,40 @@ def test_replicate_refuses_bad_options(tmp_path):
     assert r.exit_code == 2 and "unknown step nato" in r.output
     r = _invoke("replicate", tmp_path / "x", "--draws", "0")
     assert r.exit_code == 2 and "positive number" in r.output
+
+
+def test_replicate_with_data_records_checksums_and_says_what_changed(tmp_path):
+    """--data adds the tables that need the record (here the cases rebuilt from the shared data),
+    the manifest records the data files' checksums, and --against names the files and values that
+    changed."""
+    import pytest
+
+    from pactlab.replicate import changes
+
+    shared = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    if not shared.is_dir():
+        pytest.skip(f"shared data folder {shared} not found")
+    a, b = tmp_path / "a", tmp_path / "b"
+    r = _invoke("replicate", a, "--data", shared, "--only", "cases,cases-built", "--format", "json")
+    assert r.exit_code == 0, r.output
+    m = json.loads((a / "manifest.json").read_text())
+    assert {"atop_alliances", "nmc", "terrthreat"} <= set(m["data"]) and m["years"] == [1816, 1955]
+    rows = json.loads((a / "cases-built.json").read_text())
+    assert {x["scenario"] for x in rows} == {c["scenario"] for c in json.loads((a / "cases.json").read_text())
+                                              if c["kind"] == "historical"}
+    r = _invoke("replicate", b, "--data", shared, "--only", "cases,cases-built", "--against", a)
+    assert r.exit_code == 0 and "none changed" in r.output
+    # a changed value is named, as a path into the JSON
+    body = json.loads((b / "cases.json").read_text())
+    body[0]["exact_paper"] = not body[0]["exact_paper"]
+    (b / "cases.json").write_text(json.dumps(body))
+    ch = {c["file"]: c for c in changes(b, a, ["cases.json", "cases.csv"])}
+    assert ch["cases.json"]["status"] == "changed" and ch["cases.json"]["values_changed"] == 1
+    assert ch["cases.json"]["first"] == ["[0].exact_paper"] and ch["cases.csv"]["status"] == "same"
+
+
+def test_replicate_data_steps_need_data(tmp_path):
+    r = _invoke("replicate", tmp_path / "x", "--only", "backtest")
+    assert r.exit_code == 2 and "--data" in r.output and "Traceback" not in r.output
+    r = _invoke("replicate", tmp_path / "x", "--only", "cases", "--against", tmp_path / "nowhere")
+    assert r.exit_code == 2 and "--against" in r.output

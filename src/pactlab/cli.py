@@ -438,17 +438,28 @@ Examples:
   pactlab replicate results/ --only cases,indo-pacific
   pactlab replicate results/ --resume            # after an interruption: finished steps are kept
   pactlab replicate results/ --fresh --draws 50  # replace an earlier run
+  pactlab replicate results/ --data ~/data/pactlab   # also the backtest, threat validity, rebuilt cases
+  pactlab replicate new/ --against results/      # and say which files and figures changed
 """)
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--draws", type=int, default=300, show_default=True,
               help="parameter redraws for the robustness table (each redraws every behavioural parameter)")
 @click.option("--seed", type=int, default=1, show_default=True, help="seed of the redraws")
-@click.option("--only", default=",".join(("cases", "indo-pacific", "robustness", "ablation")), show_default=True,
-              help="comma-separated steps to run")
+@click.option("--only", default=None,
+              help="comma-separated steps to run (default: cases, indo-pacific, robustness, ablation; with "
+                   "--data also backtest, threat-validity, cases-built, shipped-defaults)")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+              help="the COW/ATOP folder: also write the tables that need the record, with the data files' "
+                   "checksums in the manifest")
+@click.option("--to", "y2", type=int, default=1955, show_default=True,
+              help="with --data: the last year of the record used")
+@click.option("--against", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="an earlier replication's folder: say which files (and how many values) changed")
 @click.option("--resume", is_flag=True, help="continue a run in OUT with the same manifest; finished steps are kept")
 @click.option("--fresh", is_flag=True, help="discard the results of an earlier run in OUT")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def replicate(out: Path, draws: int, seed: int, only: str, resume: bool, fresh: bool, fmt: str) -> None:
+def replicate(out: Path, draws: int, seed: int, only: str | None, data_dir: Path | None, y2: int,
+              against: Path | None, resume: bool, fresh: bool, fmt: str) -> None:
     """Reproduce the published results into the folder OUT.
 
     Writes the case table (cases.json/csv/md), the Indo-Pacific 2025 answer
@@ -460,15 +471,21 @@ def replicate(out: Path, draws: int, seed: int, only: str, resume: bool, fresh: 
     """
     from pactlab import replicate as rep
 
-    steps = tuple(x.strip() for x in only.split(",") if x.strip())
+    steps = tuple(x.strip() for x in only.split(",") if x.strip()) if only else None
     quiet = fmt == "json"
+    data = None
+    if data_dir is not None:
+        from pactlab.data import open_data
+
+        data = open_data(data_dir)
 
     def progress(step: str, state: str) -> None:
         if not quiet:
             err_console.print(f"{step}: {state}", highlight=False)
 
     try:
-        res = rep.run(out, draws=draws, seed=seed, only=steps, resume=resume, fresh=fresh, progress=progress)
+        res = rep.run(out, draws=draws, seed=seed, only=steps, resume=resume, fresh=fresh, progress=progress,
+                      data=data, to=y2, against=against)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     if quiet:
@@ -477,6 +494,13 @@ def replicate(out: Path, draws: int, seed: int, only: str, resume: bool, fresh: 
         console.print(f"{len(res['files'])} files in {escape(str(out))} "
                       f"(run: {', '.join(res['run']) or 'none'}; kept: {', '.join(res['reused']) or 'none'}); "
                       f"parameters {res['manifest']['parameters']}")
+        if "changes" in res:
+            ch = [c for c in res["changes"] if c["status"] != "same"]
+            console.print(f"Against {escape(str(against))}: {len(res['changes']) - len(ch)} files the same"
+                          + (", changed or new:" if ch else "; none changed"), highlight=False)
+            for c in ch:
+                more = f" ({c['values_changed']} values, e.g. {', '.join(c['first'][:3])})" if c["values_changed"] else ""
+                console.print(f"  {c['file']}: {c['status']}{escape(more)}", highlight=False)
 
 
 #: commands that live with other layers: name -> (module, attribute). They are imported when first

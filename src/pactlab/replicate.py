@@ -6,8 +6,16 @@
 * ``indo-pacific-2025.json``, ``indo-pacific-2025.html`` -- the headline question, with its report;
 * ``robustness.json``, ``robustness.md`` -- the parameter redraw (``--draws``, default 300);
 * ``ablation.json``, ``ablation.md`` -- every mechanism switched off in turn;
+* with ``--data DIR`` (the COW/ATOP folder), also the tables that need the record:
+  ``backtest.json`` (the backtest scoreboard, 1816 to ``--to``), ``threat-validity.json`` and
+  ``.csv`` (the threat measure against the published ones), ``cases-built.json`` (the cases
+  rebuilt from the data), ``shipped-defaults.json`` (the shipped set's zero-probability count);
 * ``manifest.json`` -- what made them: pactlab's version, the parameter digest, every built-in
-  scenario's id and content hash, the draws and seed, and the versions of Python and numpy.
+  scenario's id and content hash, the data files' checksums (with ``--data``), the draws and
+  seed, and the versions of Python and numpy.
+
+``--against DIR`` compares every file written with the same file in an earlier replication and
+says which changed (for JSON files, how many values).
 
 Steps run in that order and each writes its files atomically, so an interrupted run leaves whole
 files; ``--resume`` checks the folder's manifest and skips the steps whose files are all present.
@@ -75,35 +83,147 @@ def _ablation(out: Path, opts: dict) -> None:
     atomic_write_text(out / "ablation.md", markdown(res) + "\n")
 
 
+def _backtest(out: Path, opts: dict) -> None:
+    from pactlab.evidence.backtest import evaluate, run_backtest, scoreboard_json
+
+    data = opts["data"]
+    ev = evaluate(run_backtest(data, 1816, opts["to"]), data)
+    atomic_write_text(out / "backtest.json", scoreboard_json(ev) + "\n")
+
+
+def _validity(out: Path, opts: dict) -> None:
+    from pactlab.evidence.fit import training_cases
+    from pactlab.evidence.validity import threat_table, validity
+
+    data = opts["data"]
+    cases, _ = training_cases(data, 1816, opts["to"] + 1)
+    table = threat_table(cases, data)
+    res = validity(table, boot=2000, seed=opts["seed"])
+    atomic_write_text(out / "threat-validity.json", json_dumps(res.to_dict(orient="records"), indent=1) + "\n")
+    atomic_write_text(out / "threat-validity.csv", table.to_csv(index=False))
+
+
+def _built(out: Path, opts: dict) -> None:
+    from pactlab.evidence.cases import built_case_table, built_rows, case_table
+
+    rows = built_rows(case_table(), built_case_table(opts["data"]))
+    atomic_write_text(out / "cases-built.json", json_dumps(rows, indent=1) + "\n")
+
+
+def _shipped(out: Path, opts: dict) -> None:
+    import math
+
+    from pactlab import theories
+    from pactlab.errors import PactlabError
+    from pactlab.evidence.fit import LOG_EPS, training_cases, within_units
+
+    cases, _ = training_cases(opts["data"], 1816, opts["to"] + 1)
+    cohen = theories.get("cohen")
+    n = zero = outside = 0
+    total = 0.0
+    for c in within_units(cases, 8):
+        try:
+            lp = cohen.log_prob(c.scenario, c.observed, None)
+        except PactlabError:
+            outside += 1
+            continue
+        n += 1
+        zero += not math.isfinite(lp)
+        total += lp if math.isfinite(lp) else LOG_EPS
+    atomic_write_text(out / "shipped-defaults.json", json_dumps(
+        {"theatres": n, "zero_probability": zero, "outside": outside, "log_score_floored": total,
+         "floor": LOG_EPS, "max_units": 8}, indent=1) + "\n")
+
+
 STEPS: tuple[Step, ...] = (
     Step("cases", ("cases.json", "cases.csv", "cases.md"), _cases),
     Step("indo-pacific", ("indo-pacific-2025.json", "indo-pacific-2025.html"), _headline),
     Step("robustness", ("robustness.json", "robustness.md"), _robustness),
     Step("ablation", ("ablation.json", "ablation.md"), _ablation),
 )
+#: the steps that need the COW/ATOP folder (``--data``)
+DATA_STEPS: tuple[Step, ...] = (
+    Step("backtest", ("backtest.json",), _backtest),
+    Step("threat-validity", ("threat-validity.json", "threat-validity.csv"), _validity),
+    Step("cases-built", ("cases-built.json",), _built),
+    Step("shipped-defaults", ("shipped-defaults.json",), _shipped),
+)
 NAMES = tuple(s.name for s in STEPS)
+DATA_NAMES = tuple(s.name for s in DATA_STEPS)
+DATA_FILES = ("states", "majors", "nmc", "contiguity", "atop_alliances", "atop_members", "td_rivalries",
+              "terrthreat", "ls_threat")
 
 
-def run(out: str | Path, *, draws: int = 300, seed: int = 1, only: tuple[str, ...] = NAMES,
-        resume: bool = False, fresh: bool = False, progress: Callable[[str, str], None] | None = None) -> dict:
+def _leaves(x, path=""):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            yield from _leaves(v, f"{path}.{k}")
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            yield from _leaves(v, f"{path}[{i}]")
+    else:
+        yield path, x
+
+
+def changes(out: Path, against: Path, files: list[str]) -> list[dict]:
+    """Each file against the same file in an earlier replication ``against``: ``same``, ``changed``
+    (for JSON, how many values differ and the first few of their paths) or ``new``."""
+    rows = []
+    for f in files:
+        a, b = against / f, out / f
+        if not a.exists():
+            rows.append({"file": f, "status": "new", "values_changed": None, "first": []})
+            continue
+        if a.read_bytes() == b.read_bytes():
+            rows.append({"file": f, "status": "same", "values_changed": 0, "first": []})
+            continue
+        row = {"file": f, "status": "changed", "values_changed": None, "first": []}
+        if f.endswith(".json"):
+            try:
+                old, new = dict(_leaves(json.loads(a.read_text()))), dict(_leaves(json.loads(b.read_text())))
+                diff = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+                row.update(values_changed=len(diff), first=diff[:5])
+            except (OSError, ValueError):
+                pass
+        rows.append(row)
+    return rows
+
+
+def run(out: str | Path, *, draws: int = 300, seed: int = 1, only: tuple[str, ...] | None = None,
+        resume: bool = False, fresh: bool = False, progress: Callable[[str, str], None] | None = None,
+        data=None, to: int = 1955, against: str | Path | None = None) -> dict:
     """Run the steps named in ``only`` into ``out``; returns what was run and what was reused.
 
     Raises :class:`pactlab.manifest.RunMismatch` if ``out`` holds results of another run (unless
     ``fresh``), and ``ValueError`` for an unknown step or a non-positive number of draws."""
-    unknown = [n for n in only if n not in NAMES]
+    known = NAMES + DATA_NAMES
+    if only is None:
+        only = known if data is not None else NAMES
+    unknown = [n for n in only if n not in known]
     if unknown:
-        raise ValueError(f"--only: unknown step {', '.join(unknown)} (expected some of {', '.join(NAMES)})")
+        raise ValueError(f"--only: unknown step {', '.join(unknown)} (expected some of {', '.join(known)})")
+    needs = [n for n in only if n in DATA_NAMES]
+    if needs and data is None:
+        raise ValueError(f"--only: {', '.join(needs)} need the COW/ATOP folder: give --data DIR")
+    if against is not None and not Path(against).is_dir():
+        raise ValueError(f"--against {against}: not a folder of an earlier replication")
     if draws < 1:
         raise ValueError(f"--draws: expected a positive number of parameter draws, got {draws}")
     from pactlab.scenarios.catalog import catalog, get
 
-    steps = [s for s in STEPS if s.name in only]
+    steps = [s for s in STEPS + DATA_STEPS if s.name in only]
     out = Path(out)
+    if data is not None:
+        from pactlab.evidence.backtest import READS
+
+        data.check(DATA_FILES)
     m = manifest.build(
         "replicate", parameters=DEFAULT, scenario=[get(e.id) for e in catalog()], seed=seed,
+        data=data, data_keys=tuple(dict.fromkeys(DATA_FILES + READS)) if data is not None else None,
+        years=(1816, to) if data is not None else None,
         extra={"draws": draws, "spread": 0.25, "steps": [s.name for s in steps]},
         info={"python": platform.python_version(), "numpy": np.__version__})
-    files = [f for s in STEPS for f in s.files]
+    files = [f for s in STEPS + DATA_STEPS for f in s.files]
     manifest.open_run(out, m, resume=resume, fresh=fresh, results=files, what="replicated results")
     done, reused = [], []
     for s in steps:
@@ -114,9 +234,13 @@ def run(out: str | Path, *, draws: int = 300, seed: int = 1, only: tuple[str, ..
             continue
         if progress:
             progress(s.name, "running")
-        s.run(out, {"draws": draws, "seed": seed})
+        s.run(out, {"draws": draws, "seed": seed, "data": data, "to": to})
         done.append(s.name)
         if progress:
             progress(s.name, "written")
-    return {"folder": str(out), "run": done, "reused": reused,
-            "files": [f for s in steps for f in s.files], "manifest": json.loads(json.dumps(m))}
+    written = [f for s in steps for f in s.files]
+    res = {"folder": str(out), "run": done, "reused": reused, "files": written,
+           "manifest": json.loads(json.dumps(m))}
+    if against is not None:
+        res["changes"] = changes(out, Path(against), written)
+    return res
