@@ -270,3 +270,22 @@ def test_cli_prequential_to_a_missing_folder_fails_before_the_fit(tmp_path):
                                   "--prequential", str(tmp_path / "no" / "p.csv")])
     assert r.exit_code != 0 and "Traceback" not in r.output and "--prequential" in r.output
     assert not (tmp_path / "f.json").exists()  # nothing was fitted
+
+
+def test_shipped_scores_counts_every_case_once_and_floors_zeros(tmp_path):
+    import math
+
+    from worlds import small_world
+
+    from pactlab import theories
+    from pactlab.data import open_data
+    from pactlab.evidence.fit import LOG_EPS, shipped_scores, training_cases
+
+    cases, _ = training_cases(open_data(small_world(tmp_path / "w")), 1880, 1916)
+    by = shipped_scores(cases)
+    assert sum(w["theatres"] + w["outside"] for w in by.values()) == len(cases)
+    cohen = theories.get("cohen")
+    for w, v in by.items():
+        lps = [cohen.log_prob(c.scenario, c.observed, None) for c in cases if f"{c.start}-{c.end}" == w]
+        assert v["zero"] == sum(not math.isfinite(x) for x in lps)
+        assert v["log_score"] == pytest.approx(sum(x if math.isfinite(x) else LOG_EPS for x in lps))

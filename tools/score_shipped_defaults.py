@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
-from collections import defaultdict
 
-from pactlab import theories
 from pactlab.data import open_data
-from pactlab.errors import PactlabError
-from pactlab.evidence.fit import LOG_EPS, training_cases, within_units
+from pactlab.evidence.fit import LOG_EPS, shipped_scores, training_cases, within_units
 
 
 def main() -> None:
@@ -31,18 +27,7 @@ def main() -> None:
     t0 = time.time()
     cases, _ = training_cases(open_data(a.data), a.y1, a.y2 + 1)
     cases = within_units(cases, a.max_units)
-    cohen = theories.get("cohen")
-    by: dict[str, dict] = defaultdict(lambda: {"theatres": 0, "zero": 0, "outside": 0, "log_score": 0.0})
-    for c in cases:
-        w = by[f"{c.start}-{c.end}"]
-        try:
-            lp = cohen.log_prob(c.scenario, c.observed, None)
-        except PactlabError:
-            w["outside"] += 1
-            continue
-        w["theatres"] += 1
-        w["zero"] += not math.isfinite(lp)
-        w["log_score"] += lp if math.isfinite(lp) else LOG_EPS
+    by = shipped_scores(cases)
     rows = [{"window": k, **v} for k, v in sorted(by.items())]
     for r in rows:
         print(f"{r['window']}: {r['zero']} of {r['theatres']} at P = 0 ({r['outside']} outside), "

@@ -111,28 +111,14 @@ def _built(out: Path, opts: dict) -> None:
 
 
 def _shipped(out: Path, opts: dict) -> None:
-    import math
-
-    from pactlab import theories
-    from pactlab.errors import PactlabError
-    from pactlab.evidence.fit import LOG_EPS, training_cases, within_units
+    from pactlab.evidence.fit import LOG_EPS, shipped_scores, training_cases, within_units
 
     cases, _ = training_cases(opts["data"], 1816, opts["to"] + 1)
-    cohen = theories.get("cohen")
-    n = zero = outside = 0
-    total = 0.0
-    for c in within_units(cases, 8):
-        try:
-            lp = cohen.log_prob(c.scenario, c.observed, None)
-        except PactlabError:
-            outside += 1
-            continue
-        n += 1
-        zero += not math.isfinite(lp)
-        total += lp if math.isfinite(lp) else LOG_EPS
+    by = shipped_scores(within_units(cases, 8))
+    tot = {k: sum(w[k] for w in by.values()) for k in ("theatres", "zero", "outside", "log_score")}
     atomic_write_text(out / "shipped-defaults.json", json_dumps(
-        {"theatres": n, "zero_probability": zero, "outside": outside, "log_score_floored": total,
-         "floor": LOG_EPS, "max_units": 8}, indent=1) + "\n")
+        {"theatres": tot["theatres"], "zero_probability": tot["zero"], "outside": tot["outside"],
+         "log_score_floored": tot["log_score"], "floor": LOG_EPS, "max_units": 8, "windows": by}, indent=1) + "\n")
 
 
 STEPS: tuple[Step, ...] = (

@@ -355,6 +355,27 @@ def training_cases(data, y1: int, train_to: int, *, adversary_rule: str = "rival
     return cases, counts
 
 
+def shipped_scores(cases: Sequence[FitCase]) -> dict[str, dict[str, Any]]:
+    """Cohen's model at the shipped parameters (infinite precisions) on ``cases``, per window
+    (``START-END``): theatres scored, records at probability zero, theatres outside the client game,
+    and the log score with each zero floored at :data:`LOG_EPS` (as the fit floors them)."""
+    from pactlab import theories
+
+    cohen = theories.get("cohen")
+    by: dict[str, dict[str, Any]] = {}
+    for c in cases:
+        w = by.setdefault(f"{c.start}-{c.end}", {"theatres": 0, "zero": 0, "outside": 0, "log_score": 0.0})
+        try:
+            lp = cohen.log_prob(c.scenario, c.observed, None)
+        except PactlabError:
+            w["outside"] += 1
+            continue
+        w["theatres"] += 1
+        w["zero"] += not math.isfinite(lp)
+        w["log_score"] += lp if math.isfinite(lp) else LOG_EPS
+    return dict(sorted(by.items()))
+
+
 def units_of(scenario) -> int:
     """The theatre's units: lone clients and pacts in force (the atoms of the client game)."""
     from pactlab.model.params import DEFAULT
