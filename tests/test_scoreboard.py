@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from pactlab import theories
@@ -108,6 +109,10 @@ def test_bootstrap_is_seeded_and_spreads_with_the_data():
     assert a == b and a["parameters"] != c["parameters"]
     p = a["parameters"]["ally_base"]
     assert p["se"] > 0 and p["lower"] <= r.values["ally_base"] <= p["upper"] and a["clusters"] == 6
+    # every resample's values are kept (for explore montecarlo --param-draws), and the summary is theirs
+    d = a["draws"]
+    assert d["names"] == ["ally_base"] and len(d["values"]) == 20 - a["failed"]
+    assert p["se"] == pytest.approx(float(np.std([v[0] for v in d["values"]], ddof=1)))
 
 
 def test_tidy_tables_are_written(tmp_path):

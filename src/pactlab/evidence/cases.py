@@ -239,16 +239,23 @@ def params_from_file(path) -> Parameters:
     """Cohen's model parameters from a file written by ``pactlab fit`` (theory ``cohen``, or
     ``cohen[precision]``: one tied logit precision for all five), for a case table at
     fitted values (out of sample when the fit's training window ends before the cases)."""
-    from pactlab import theories
-    from pactlab.errors import PactlabError
-    from pactlab.evidence.fit import FitError, read_params
-    from pactlab.model.params import PRECISIONS
+    from pactlab.evidence.fit import read_params
 
     body = read_params(path)
-    name, values = body.get("theory"), dict(body["parameters"])
+    return _cohen_parameters(path, body.get("theory"), body["parameters"])
+
+
+def _cohen_parameters(path, name, values, where: str = "field 'parameters'") -> Parameters:
+    """Cohen's parameter set from a fit file's values (a tied precision expanded to the five)."""
+    from pactlab import theories
+    from pactlab.errors import PactlabError
+    from pactlab.evidence.fit import FitError
+    from pactlab.model.params import PRECISIONS
+
+    values = dict(values)
     if name == "cohen[precision]":
         if "precision" not in values:
-            raise FitError(f"{path}: field 'parameters' has no 'precision' (the tied logit precision)")
+            raise FitError(f"{path}: {where} has no 'precision' (the tied logit precision)")
         v = values.pop("precision")
         values.update({k: v for k in PRECISIONS})
     elif name != "cohen":
@@ -257,7 +264,36 @@ def params_from_file(path) -> Parameters:
     try:
         return theories.get("cohen").model_parameters(values)
     except (PactlabError, ValueError) as exc:
-        raise FitError(f"{path}: field 'parameters': {exc}") from None
+        raise FitError(f"{path}: {where}: {exc}") from None
+
+
+def param_draws_from_file(path):
+    """The bootstrap resamples of a ``pactlab fit --theory cohen --bootstrap B`` file as a
+    :class:`pactlab.explore.runner.ParamDraws`: each resample's fitted values on top of the
+    file's other parameters, one of Cohen's parameter sets per resample."""
+    import math
+
+    from pactlab.evidence.fit import FitError, read_params
+    from pactlab.explore.runner import ParamDraws
+
+    body = read_params(path)
+    boot = body.get("bootstrap") or {}
+    draws = boot.get("draws")
+    if not isinstance(draws, dict) or not draws.get("values"):
+        raise FitError(f"{path}: field 'bootstrap.draws' is missing: the file holds no bootstrap resamples "
+                       "(fit with --bootstrap B to make them)")
+    names = tuple(draws.get("names") or ())
+    rows = draws["values"]
+    if not names or not all(isinstance(r, list) and len(r) == len(names) for r in rows):
+        raise FitError(f"{path}: field 'bootstrap.draws': expected 'names' and rows of {len(names)} values")
+    vals = []
+    for k, r in enumerate(rows):
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in r):
+            raise FitError(f"{path}: field 'bootstrap.draws.values[{k}]': expected finite numbers, got {r}")
+        vals.append(tuple(float(v) for v in r))
+    sets = tuple(_cohen_parameters(path, body.get("theory"), {**body["parameters"], **dict(zip(names, v))},
+                                   where=f"field 'bootstrap.draws.values[{k}]'") for k, v in enumerate(vals))
+    return ParamDraws(source=Path(path).name, names=names, values=tuple(vals), sets=sets)
 
 
 def case_table(params: Parameters = DEFAULT) -> list[tuple[Scenario, Result, CaseScore]]:

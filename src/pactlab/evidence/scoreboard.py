@@ -156,7 +156,8 @@ def bootstrap_fit(theory: Theory, cases: Sequence[FitCase], point: Mapping[str, 
                   progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Cluster bootstrap of a fit: ``b`` resamples of the clusters (default: windows) with
     replacement, each refitted warm-started from ``point``. Per parameter: the bootstrap
-    standard error and 2.5/97.5 % percentiles; the number of resamples whose fit failed."""
+    standard error and 2.5/97.5 % percentiles; the number of resamples whose fit failed; and
+    under ``draws`` every successful resample's fitted values (names, one row per resample)."""
     keys = list(dict.fromkeys(cluster(c) for c in cases))
     groups: dict[Hashable, list[FitCase]] = {}
     for c in cases:
@@ -175,7 +176,9 @@ def bootstrap_fit(theory: Theory, cases: Sequence[FitCase], point: Mapping[str, 
         if progress:
             progress(1)
     a = np.asarray(draws, float).reshape(-1, len(names))
-    out: dict[str, Any] = {"b": b, "seed": seed, "clusters": len(keys), "failed": failed, "parameters": {}}
+    out: dict[str, Any] = {"b": b, "seed": seed, "clusters": len(keys), "failed": failed, "parameters": {},
+                           # each resample's fitted values, for `pactlab explore montecarlo --param-draws`
+                           "draws": {"names": list(names), "values": a.tolist()}}
     for j, n in enumerate(names):
         col = a[:, j]
         out["parameters"][n] = ({"estimate": float(point[n]), "se": float(col.std(ddof=1)),

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from pactlab.errors import PactlabError
-from pactlab.explore.runner import DEFAULT_CHUNK, Executor, column, evaluate
+from pactlab.explore.runner import DEFAULT_CHUNK, Executor, column, evaluate, param_column
 from pactlab.explore.spec import Input, Spec
 from pactlab.model.params import DEFAULT, Parameters
 from pactlab.scenarios.schema import Scenario
@@ -43,8 +43,10 @@ def check_target(target: str) -> str:
 
 # --------------------------------------------------------------------------- Monte Carlo summary
 
-def summarise(df, spec: Spec, coded_design: str, top: int = 10) -> dict[str, Any]:
-    """Outcome shares with intervals, robustness, and the inputs that move the modal design."""
+def summarise(df, spec: Spec, coded_design: str, top: int = 10, params: Sequence[str] = ()) -> dict[str, Any]:
+    """Outcome shares with intervals, robustness, and the inputs that move the modal design;
+    ``params`` names fitted parameters drawn from a bootstrap (columns ``param_<name>``), listed
+    among the movers with the rule ``fit bootstrap``."""
     n = len(df)
     counts = Counter(df["design"])
     shares = []
@@ -54,10 +56,12 @@ def summarise(df, spec: Spec, coded_design: str, top: int = 10) -> dict[str, Any
     modal = shares[0]["design"]
     movers = []
     hit = (df["design"] == modal).to_numpy()
-    for inp in spec.inputs:
-        x = df[column(inp.path)].to_numpy()
-        if inp.kind == "choice":
-            groups = [(f"{v:g}", x == v) for v in inp.values]
+    drawn = [(inp.path, inp.rule, column(inp.path), inp.values if inp.kind == "choice" else None)
+             for inp in spec.inputs] + [(f"parameter {n}", "fit bootstrap", param_column(n), None) for n in params]
+    for path, rule, col, choices in drawn:
+        x = df[col].to_numpy()
+        if choices is not None:
+            groups = [(f"{v:g}", x == v) for v in choices]
         else:
             med = float(np.median(x))
             groups = [(f"<= {med:.4g}", x <= med), (f"> {med:.4g}", x > med)]
@@ -65,7 +69,7 @@ def summarise(df, spec: Spec, coded_design: str, top: int = 10) -> dict[str, Any
         if len(rows) < 2:
             continue
         effect = max(r[1] for r in rows) - min(r[1] for r in rows)
-        movers.append({"input": inp.path, "rule": inp.rule, "effect": effect,
+        movers.append({"input": path, "rule": rule, "effect": effect,
                        "groups": [{"value": lab, "share_modal": s, "draws": c} for lab, s, c in rows]})
     movers.sort(key=lambda r: -r["effect"])
     lo, hi = wilson(int((df["design"] == coded_design).sum()), n)

@@ -106,6 +106,7 @@ Examples:
   pactlab explore montecarlo europe-1948 --draws 1000 --seed 1 --out runs/eu48
   pactlab explore montecarlo europe-1948 --draws 1000 --seed 1 --out runs/eu48 --resume --engine dask --workers 2
   pactlab explore montecarlo indo-pacific-2025 --draws 400 --out runs/ip25 --format json
+  pactlab explore montecarlo korea-1953 --draws 400 --params fit.json --param-draws   # + parameter uncertainty
 """)
 @click.argument("scenario")
 @click.option("--draws", type=click.IntRange(1, 10_000_000), default=1000, show_default=True)
@@ -114,29 +115,59 @@ Examples:
               help="results folder (default: explore-SCENARIO-seedS)")
 @click.option("--resume", is_flag=True, help="continue the run in --out: only chunks without a file are run")
 @click.option("--fresh", is_flag=True, help="discard the run in --out and start again")
+@click.option("--params", "params_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="solve at the parameters of a `pactlab fit --theory cohen` file instead of the shipped set")
+@click.option("--param-draws", is_flag=True,
+              help="with --params: each draw also takes one of the file's bootstrap resamples "
+                   "(`pactlab fit --bootstrap B`), so parameter uncertainty is drawn with the inputs'")
 @_engine_options
 @_common
 @_fmt()
-def montecarlo(scenario, draws, seed, out, resume, fresh, engine, workers, scheduler, chunk_size, spec_file, report,
-               width, fmt):
+def montecarlo(scenario, draws, seed, out, resume, fresh, params_file, param_draws, engine, workers, scheduler,
+               chunk_size, spec_file, report, width, fmt):
     """Draw the coded inputs from their uncertainty and solve each draw: outcome shares with
     95 % intervals, the prediction's robustness, and the inputs that move it. Each finished chunk
-    is written to a Parquet file in --out as the run goes."""
+    is written to a Parquet file in --out as the run goes.
+
+    The inputs' uncertainty comes from their codebook rules (or --uncertainty FILE). Parameter
+    uncertainty is a second, optional source: with --params FIT.json --param-draws every draw
+    also takes one of the fit's bootstrap resamples (columns param_draw, param_NAME), and the
+    fitted parameters are listed among the inputs that move the design."""
     from pactlab.explore.analysis import summarise
     from pactlab.explore.runner import load_results, montecarlo as run_mc, rich_progress
     from pactlab.explore.spec import apply
     from pactlab.model.solve import solve
 
+    from pactlab.model.params import DEFAULT, PRECISIONS
+
     _report_path(report)
+    if param_draws and params_file is None:
+        raise click.UsageError("--param-draws draws from a fit's bootstrap resamples: give --params FIT.json too")
+    params, pdraws = DEFAULT, None
+    if params_file is not None:
+        from pactlab.evidence.cases import param_draws_from_file, params_from_file
+
+        params = params_from_file(params_file)
+        pdraws = param_draws_from_file(params_file) if param_draws else None
+        if pdraws is not None and set(pdraws.names) <= {"precision", *PRECISIONS}:
+            from pactlab.cli import err_console
+
+            err_console.print(f"note: {e(str(params_file))} resamples only logit precisions; a draw's design is "
+                              "the modal one, which does not depend on them, so these draws move no design "
+                              "(they move the design probabilities of `pactlab run --params`)", highlight=False)
     s, spec = _load(scenario, spec_file, width=width)
     out = out or Path(f"explore-{s.id}-seed{seed}")
     with rich_progress(f"Monte Carlo {s.id}", draws) as adv:
-        run = run_mc(s, spec, out, draws=draws, seed=seed, chunk_size=chunk_size, engine=engine, workers=workers,
-                     scheduler=scheduler, resume=resume, fresh=fresh, progress=adv)
+        run = run_mc(s, spec, out, draws=draws, seed=seed, params=params, chunk_size=chunk_size, engine=engine,
+                     workers=workers, scheduler=scheduler, resume=resume, fresh=fresh, param_draws=pdraws,
+                     progress=adv)
     _, df = load_results(out)
-    coded = solve(apply(s, spec.names(), spec.coded())).design
-    summ = summarise(df, spec, coded)
+    coded = solve(apply(s, spec.names(), spec.coded()), params).design
+    summ = summarise(df, spec, coded, params=pdraws.names if pdraws is not None else ())
     run["seed"] = seed
+    if params_file is not None:
+        run["parameters"] = {"file": str(params_file), "digest": params.digest(),
+                             "bootstrap_resamples": len(pdraws.sets) if pdraws is not None else None}
     if report is not None:
         from pactlab.explore import report as rp
 
@@ -157,7 +188,12 @@ def _print_mc(s, summ, run) -> None:
     con = _console()
     con.rule(f"[bold]Monte Carlo: {e(s.title)}[/]")
     con.print(f"{summ['draws']} draws ({run['chunks_run']} chunks run, {run['chunks_reused']} reused) on "
-              f"{run['engine']}, {run['seconds']:.1f} s; results in {run['folder']}")
+              f"{run['engine']}, {run['seconds']:.1f} s; results in {e(str(run['folder']))}")
+    if run.get("parameters"):
+        pr = run["parameters"]
+        con.print(f"Parameters of {e(pr['file'])} (digest {pr['digest']})"
+                  + (f", each draw at one of its {pr['bootstrap_resamples']} bootstrap resamples"
+                     if pr["bootstrap_resamples"] else ", every draw at the point estimate"))
     con.print(f"Prediction at the coded values: [bold]{summ['coded_design']}[/]; it is the design in "
               f"{summ['robustness']:.1%} of draws (95 % interval {summ['robustness_low']:.1%}-"
               f"{summ['robustness_high']:.1%}). Modal design: [bold]{summ['modal']}[/] ({summ['modal_share']:.1%}).")

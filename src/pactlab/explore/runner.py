@@ -3,7 +3,8 @@
 The driver draws every value (from ``numpy.random.SeedSequence(seed).spawn(draws)``, one child
 per draw, so a draw's values do not depend on the engine or on how draws are chunked) and sends
 chunks of draws to the engine; a worker copies the scenario with each draw's values (no
-validation per draw), solves it with ``solve_design`` (``solve``'s own computation of the design
+validation per draw), optionally takes the draw's parameter set from a fit's bootstrap resamples
+(:class:`ParamDraws`, the second, optional source of uncertainty), solves it with ``solve_design`` (``solve``'s own computation of the design
 and treaties, without the explanation) and returns the designs. A Monte Carlo run writes one Parquet
 file per finished chunk (temporary name, then rename) under a run manifest
 (:mod:`pactlab.manifest`), so ``--resume`` runs only the chunks without a file.
@@ -46,6 +47,11 @@ def column(path: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", path)
 
 
+def param_column(name: str) -> str:
+    """The results column of a fitted parameter drawn from a bootstrap: ``precision`` -> ``param_precision``."""
+    return "param_" + column(name)
+
+
 # --------------------------------------------------------------------------- the worker's side
 
 @dataclass(frozen=True)
@@ -53,6 +59,34 @@ class Payload:
     scenario: Scenario
     paths: tuple[str, ...]
     params: Parameters
+    #: parameter sets a chunk's rows index (a fit's bootstrap resamples); empty: every row at ``params``
+    param_sets: tuple[Parameters, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParamDraws:
+    """Parameter uncertainty from a fit: the bootstrap resamples of ``pactlab fit --bootstrap B``.
+
+    ``names`` are the fitted parameters, ``values`` one row per resample (their fitted values),
+    ``sets`` the model's parameter set at each row. Each Monte Carlo draw takes one row, chosen
+    uniformly by its own random stream, so parameter and input uncertainty are drawn together."""
+    source: str
+    names: tuple[str, ...]
+    values: tuple[tuple[float, ...], ...]
+    sets: tuple[Parameters, ...]
+
+    def record(self) -> dict[str, Any]:
+        """What the run manifest records (and ``--resume`` compares)."""
+        return {"file": self.source, "names": list(self.names), "resamples": len(self.values),
+                "values": [list(v) for v in self.values]}
+
+
+def param_index(draws: int, seed: int, resamples: int) -> np.ndarray:
+    """Which resample each draw uses: draw ``i`` takes it from the stream ``SeedSequence(seed,
+    spawn_key=(i, 0))`` (the child of its own input stream), so the choice does not depend on the
+    engine or on chunking, and the input values are those of a run without parameter draws."""
+    return np.array([np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i, 0))).integers(resamples)
+                     for i in range(draws)], dtype=np.int64)
 
 
 def treaty_text(treaties) -> str:
@@ -60,17 +94,19 @@ def treaty_text(treaties) -> str:
     return "; ".join(f"{'+'.join(t.members)} {t.level} {t.form}" for t in treaties)
 
 
-def solve_chunk(payload: Payload, chunk: tuple[int, Sequence[int], np.ndarray]) -> dict[str, list]:
-    """Solve one chunk: (chunk id, draw ids, values matrix) -> columns."""
+def solve_chunk(payload: Payload, chunk: tuple) -> dict[str, list]:
+    """Solve one chunk: (chunk id, draw ids, values matrix[, parameter-set index per row]) -> columns."""
     from pactlab.model.solve import solve_design
 
-    cid, ids, values = chunk
+    cid, ids, values = chunk[:3]
+    pidx = chunk[3] if len(chunk) > 3 else None
     t0 = time.perf_counter()
     designs, treaties = [], []
     paths = list(payload.paths)
-    for row in values:
+    for r, row in enumerate(values):
+        params = payload.params if pidx is None else payload.param_sets[int(pidx[r])]
         # the design and treaties only: solve()'s own computation of them, without the explanation
-        design, new = solve_design(apply(payload.scenario, paths, [float(v) for v in row]), payload.params)
+        design, new = solve_design(apply(payload.scenario, paths, [float(v) for v in row]), params)
         designs.append(design)
         treaties.append(treaty_text(new))
     dt = time.perf_counter() - t0
@@ -193,10 +229,13 @@ def chunk_file(k: int) -> str:
     return f"chunk-{k:05d}.parquet"
 
 
-def run_manifest(s: Scenario, spec: Spec, params: Parameters, draws: int, seed: int, chunk_size: int) -> dict:
-    return mf.build(KIND, parameters=params, scenario=s, seed=seed,
-                    extra={"draws": draws, "chunk_size": chunk_size, "spec": spec.model_dump(mode="json"),
-                           "spec_digest": spec.digest()})
+def run_manifest(s: Scenario, spec: Spec, params: Parameters, draws: int, seed: int, chunk_size: int,
+                 param_draws: ParamDraws | None = None) -> dict:
+    extra = {"draws": draws, "chunk_size": chunk_size, "spec": spec.model_dump(mode="json"),
+             "spec_digest": spec.digest()}
+    if param_draws is not None:
+        extra["parameter_draws"] = param_draws.record()
+    return mf.build(KIND, parameters=params, scenario=s, seed=seed, extra=extra)
 
 
 def check_chunk_size(chunk_size: int, draws: int) -> None:
@@ -207,8 +246,13 @@ def check_chunk_size(chunk_size: int, draws: int) -> None:
 def montecarlo(s: Scenario, spec: Spec, out: str | Path, *, draws: int, seed: int, params: Parameters = DEFAULT,
                chunk_size: int = DEFAULT_CHUNK, engine: str = "serial", workers: int | None = None,
                scheduler: str | None = None, resume: bool = False, fresh: bool = False,
+               param_draws: ParamDraws | None = None,
                progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Run (or resume) a Monte Carlo of ``draws`` draws into folder ``out``; returns a summary of the run."""
+    """Run (or resume) a Monte Carlo of ``draws`` draws into folder ``out``; returns a summary of the run.
+
+    With ``param_draws`` each draw also takes one of a fit's bootstrap parameter sets (columns
+    ``param_draw`` and ``param_<name>``); ``params`` is then the fit's point estimate, used for
+    nothing but the manifest."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -222,18 +266,19 @@ def montecarlo(s: Scenario, spec: Spec, out: str | Path, *, draws: int, seed: in
         names += sorted({p.name for p in folder.glob("chunk-*.parquet")} - set(names))
         for t in folder.glob(".chunk-*.tmp*"):  # a chunk a killed run was writing
             t.unlink()
-    m = run_manifest(s, spec, params, draws, seed, chunk_size)
+    m = run_manifest(s, spec, params, draws, seed, chunk_size, param_draws)
     mode = mf.open_run(folder, m, resume=resume, fresh=fresh, results=names, what="Monte Carlo results")
     done = {k for k in range(nchunks) if (folder / chunk_file(k)).exists()}
     values, keys = draw_values(spec, draws, seed)
+    pidx = None if param_draws is None else param_index(draws, seed, len(param_draws.sets))
     todo = []
     for k in range(nchunks):
         if k in done:
             continue
         a, b = k * chunk_size, min((k + 1) * chunk_size, draws)
-        todo.append((k, list(range(a, b)), values[a:b]))
+        todo.append((k, list(range(a, b)), values[a:b]) + (() if pidx is None else (pidx[a:b],)))
     cols = [column(p) for p in spec.names()]
-    payload = Payload(s, tuple(spec.names()), params)
+    payload = Payload(s, tuple(spec.names()), params, () if param_draws is None else param_draws.sets)
     t0 = time.perf_counter()
     finished = 0
     if progress:
@@ -246,6 +291,10 @@ def montecarlo(s: Scenario, spec: Spec, out: str | Path, *, draws: int, seed: in
                      "spawn_key": [keys[i][0] for i in ids]}
             for j, c in enumerate(cols):
                 table[c] = [float(values[i, j]) for i in ids]
+            if param_draws is not None:
+                table["param_draw"] = [int(pidx[i]) for i in ids]
+                for j, n in enumerate(param_draws.names):
+                    table[param_column(n)] = [float(param_draws.values[int(pidx[i])][j]) for i in ids]
             for c in ("design", "treaties", *BOOKKEEPING):
                 table[c] = res[c]
             final = folder / chunk_file(k)
