@@ -277,6 +277,8 @@ def test_cli_fit_rivals_before_scoring(world, tmp_path):
     rec = json.loads(out.read_text())["record"]
     f = rec["fitted"]["geography"]
     assert set(f) >= {"estimates", "log_lik", "log_lik_default", "converged"} and "cohen" not in rec["fitted"]
+    # no rival frees more parameters than Cohen's one (its tied precision): one of its fittable ones
+    assert len(f["estimates"]) == 1 and len(f["candidates"]) > 1 and set(f["estimates"]) <= set(f["candidates"])
     assert f["log_lik"] >= f["log_lik_default"] - 1e-9 and f["n"] <= rec["n_train"]
     # the test part is scored at the fitted values (not the declared ones)
     from pactlab.data import open_data

@@ -115,6 +115,23 @@ def test_bootstrap_is_seeded_and_spreads_with_the_data():
     assert p["se"] == pytest.approx(float(np.std([v[0] for v in d["values"]], ddof=1)))
 
 
+def test_fit_at_most_k_chooses_by_training_likelihood():
+    from pactlab.evidence.fit import fit_at_most, free_specs
+
+    cases = _cases()
+    th = BaseRate()
+    names = [s.name for s in free_specs(th)]
+    assert len(names) > 1
+    one = fit_at_most(th, cases, 1)
+    singles = {n: fit(th, cases, free=[n], starts=1).log_lik for n in names}
+    assert len(one.free) == 1 and one.log_lik == pytest.approx(max(singles.values()))
+    assert "forward selection" in one.notes[-1]
+    every = fit_at_most(th, cases, len(names))  # as many as there are: the plain fit
+    assert sorted(every.free) == sorted(names) and every.log_lik >= one.log_lik - 1e-9
+    with pytest.raises(FitError):
+        fit_at_most(th, cases, 0)
+
+
 def test_tidy_tables_are_written(tmp_path):
     sb = scoreboard({"base-rate": BaseRate()}, _cases(), min_train=2)
     import json

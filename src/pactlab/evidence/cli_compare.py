@@ -65,8 +65,13 @@ def _load_params(path: Path | None) -> dict:
                    "--params gives the starting values")
 @click.option("--maxiter", type=click.IntRange(1, 10_000), default=60, show_default=True,
               help="with --fit: optimiser iterations per theory")
+@click.option("--max-free", type=click.IntRange(1, 50), default=1, show_default=True,
+              help="with --fit: at most this many free parameters per rival, chosen by forward selection on "
+                   "the training likelihood (default 1: Cohen's model is fitted with one, its tied logit "
+                   "precision, so no rival gets more)")
 def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | None, force: bool,
-            data_dir: Path | None, split: int, y2: int, scores: Path | None, fit_rivals: bool, maxiter: int) -> None:
+            data_dir: Path | None, split: int, y2: int, scores: Path | None, fit_rivals: bool, maxiter: int,
+            max_free: int) -> None:
     """Score every registered theory side by side on the built-in historical cases.
 
     Design and treaties (with and without levels) on each theory's modal
@@ -79,7 +84,8 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
     every theory on the same theatres, before and from --split: balanced
     accuracy of the design, ARI of the grouping of clients and the log score,
     with bootstrap intervals (--scores writes the per-theatre table). With
-    --fit, each rival is first fitted on the theatres ending before --split.
+    --fit, each rival is first fitted on the theatres ending before --split,
+    freeing at most --max-free of its parameters (chosen on those theatres).
     """
     from rich.console import Console
     from rich.table import Table
@@ -101,7 +107,8 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
     cmp = run(chosen, params)
     if data_dir is not None:
         cmp.encompassing, cmp.record, cmp.theatres = _on_the_record(data_dir, split, y2, params, chosen,
-                                                                    fit_rivals=fit_rivals, maxiter=maxiter)
+                                                                    fit_rivals=fit_rivals, maxiter=maxiter,
+                                                                    max_free=max_free)
         if scores_target is not None:
             atomic_write_text(scores_target, theatre_csv(cmp.theatres))
     if fmt in ("json", "html"):
@@ -170,15 +177,16 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
     if rec.get("fitted"):
         ft = Table(title=f"Rivals fitted on the {rec['n_train']} record theatres ending before {rec['split']} "
                          "(maximum likelihood; scored above and below at these values)")
-        for h in ("theory", "free parameters", "log-likelihood (train)", "at the declared values", "converged",
-                  "estimates"):
+        for h in ("theory", "free parameters (of fittable)", "log-likelihood (train)", "at the declared values",
+                  "converged", "estimates"):
             ft.add_column(h)
         for name, f in rec["fitted"].items():
             if "error" in f:
                 ft.add_row(name, "", "", "", "", f"not fitted: {f['error']}")
                 continue
             est = ", ".join(f"{k} {v:.3g}" for k, v in f["estimates"].items())
-            ft.add_row(name, str(len(f["estimates"])), f"{f['log_lik']:.2f}", f"{f['log_lik_default']:.2f}",
+            ft.add_row(name, f"{len(f['estimates'])} of {len(f.get('candidates') or f['estimates'])}",
+                       f"{f['log_lik']:.2f}", f"{f['log_lik_default']:.2f}",
                        "yes" if f["converged"] else "no", est)
         console.print(ft)
     if rec.get("status") == "run":
@@ -204,7 +212,7 @@ def compare(names: str | None, params_file: Path | None, fmt: str, out: Path | N
 
 
 def _on_the_record(data_dir: Path, split: int, y2: int, params: dict, chosen, *, fit_rivals: bool = False,
-                   maxiter: int = 60) -> tuple[dict, dict, list]:
+                   maxiter: int = 60, max_free: int = 1) -> tuple[dict, dict, list]:
     """The encompassing tests, and every chosen theory scored on the same theatres:
     (the tests, the record section's summary, its per-theatre rows). With ``fit_rivals``, every
     chosen theory but Cohen's with a probability model and declared free parameters is first
@@ -227,7 +235,7 @@ def _on_the_record(data_dir: Path, split: int, y2: int, params: dict, chosen, *,
     prebuilt = encompassing.build(cases, p)
     built = prebuilt[0]
     names = list(chosen or theories.names())
-    fitted = _fit_rivals(built, split, params, names, maxiter) if fit_rivals else {}
+    fitted = _fit_rivals(built, split, params, names, maxiter, max_free) if fit_rivals else {}
     params = {**params, **{n: f["values"] for n, f in fitted.items() if "values" in f}}
     lp = encompassing.log_probs(built, params, names)
     rows, summary = theatre_scores(built, split, params, names, lp)
@@ -244,13 +252,14 @@ def _on_the_record(data_dir: Path, split: int, y2: int, params: dict, chosen, *,
     return enc, record, rows
 
 
-def _fit_rivals(built, split: int, params: dict, names, maxiter: int) -> dict[str, dict]:
-    """Each rival in ``names`` fitted on the built theatres ending before ``split``: name ->
-    {values, estimates, log_lik, log_lik_default, converged, n} or {error}."""
+def _fit_rivals(built, split: int, params: dict, names, maxiter: int, max_free: int = 1) -> dict[str, dict]:
+    """Each rival in ``names`` fitted on the built theatres ending before ``split``, freeing at
+    most ``max_free`` parameters (:func:`pactlab.evidence.fit.fit_at_most`): name ->
+    {values, estimates, log_lik, log_lik_default, converged, n, candidates} or {error}."""
     from rich.console import Console
 
     from pactlab import theories
-    from pactlab.evidence.fit import FitCase, FitError, fit, free_specs, has_probability_model
+    from pactlab.evidence.fit import FitCase, FitError, fit_at_most, free_specs, has_probability_model
 
     train = [FitCase(c.id, c.start if c.start is not None else c.end - 4, c.end, sc, c.observed)
              for c, sc in built if c.end < split and c.observed is not None]
@@ -261,18 +270,19 @@ def _fit_rivals(built, split: int, params: dict, names, maxiter: int) -> dict[st
         if n == "cohen" or not has_probability_model(th, params.get(n)):
             continue
         try:
-            free_specs(th)
+            candidates = [s.name for s in free_specs(th)]
         except FitError:
             continue
-        with err.status(f"fitting {n} on {len(train)} theatres ending before {split}"):
+        with err.status(f"fitting {n} on {len(train)} theatres ending before {split} "
+                        f"(at most {max_free} of {len(candidates)} parameters free)"):
             try:
-                r = fit(th, train, start=params.get(n), starts=1, maxiter=maxiter)
+                r = fit_at_most(th, train, max_free, start=params.get(n), starts=1, maxiter=maxiter)
             except FitError as exc:
                 out[n] = {"error": str(exc)}
                 continue
         out[n] = {"values": {k: r.values[k] for k in r.free}, "estimates": {k: r.values[k] for k in r.free},
                   "se": r.se, "status": r.status, "log_lik": r.log_lik, "log_lik_default": r.log_lik_default,
-                  "converged": r.converged, "n": r.n_episodes}
+                  "converged": r.converged, "n": r.n_episodes, "candidates": candidates}
     return out
 
 

@@ -262,6 +262,31 @@ def fit(theory: Theory, cases: Sequence[FitCase], *, free: Sequence[str] | None 
     )
 
 
+def fit_at_most(theory: Theory, cases: Sequence[FitCase], k: int, *, start: Mapping[str, Any] | None = None,
+                maxiter: int = 200, starts: int = 1, optimizer: str = "lbfgs") -> FitResult:
+    """The fit of ``theory`` that frees at most ``k`` of its fittable parameters, the rest at
+    their declared (or ``start``) values. With more candidates than ``k`` they are chosen by
+    forward selection on the training likelihood: at each step every remaining candidate is
+    added in turn and refitted, and the one with the highest log-likelihood is kept (ties to
+    the declaration order). Only ``cases`` are used, so the choice is part of the fit."""
+    if k < 1:
+        raise FitError(f"at most {k} free parameters: expected at least 1")
+    candidates = [s.name for s in free_specs(theory)]
+    if len(candidates) <= k:
+        return fit(theory, cases, start=start, starts=starts, maxiter=maxiter, optimizer=optimizer)
+    chosen: list[str] = []
+    best: FitResult | None = None
+    for _ in range(k):
+        trials = [fit(theory, cases, free=[*chosen, n], start=start, starts=starts, maxiter=maxiter,
+                      optimizer=optimizer) for n in candidates if n not in chosen]
+        best = max(trials, key=lambda r: r.log_lik)  # max keeps the first of equals
+        chosen = list(best.free)
+    assert best is not None
+    best.notes.append(f"{len(chosen)} of {len(candidates)} fittable parameters freed, chosen by forward selection "
+                      f"on the training likelihood from: {', '.join(candidates)}")
+    return best
+
+
 def write_params(result: FitResult, path: Path | str, manifest: Mapping[str, Any],
                  bootstrap: Mapping[str, Any] | None = None) -> Path:
     """The parameter file: the fit, its bootstrap (when made) and its provenance manifest
