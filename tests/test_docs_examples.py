@@ -131,3 +131,16 @@ def test_collector_reads_indented_blocks():
             "```bash\npactlab --help\n```\n")
     assert blocks_of(text) == [("python", "def f():\n    return 1\n\nprint(f())\n"), ("bash", "pactlab --help\n")]
     assert any(b for b in blocks(ROOT / "docs" / "howto" / "add-a-theory.md"))
+
+
+def test_cli_reference_is_up_to_date():
+    """docs/reference/cli.md is the commands' own help, subcommands included: regenerate it with
+    `python tools/cli_reference.py` when a command changes."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import cli_reference
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    text = cli_reference.render()
+    assert cli_reference.OUT.read_text(encoding="utf-8") == text, "run python tools/cli_reference.py"
+    assert "### pactlab explore montecarlo" in text

@@ -23,9 +23,16 @@ def render() -> str:
              "`pactlab COMMAND --help` prints the same.", ""]
     top = runner.invoke(main, ["--help"], terminal_width=100)
     parts += ["## pactlab", "", "```text", top.output.rstrip(), "```", ""]
+    import click
+
     for name in sorted(main.commands):
         res = runner.invoke(main, [name, "--help"], terminal_width=100)
         parts += [f"## pactlab {name}", "", "```text", res.output.rstrip(), "```", ""]
+        cmd = main.commands[name]
+        if isinstance(cmd, click.Group):  # a group's subcommands each get their own section
+            for sub in sorted(cmd.commands):
+                res = runner.invoke(main, [name, sub, "--help"], terminal_width=100)
+                parts += [f"### pactlab {name} {sub}", "", "```text", res.output.rstrip(), "```", ""]
     return "\n".join(parts)
 
 
