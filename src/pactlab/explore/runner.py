@@ -246,13 +246,14 @@ def check_chunk_size(chunk_size: int, draws: int) -> None:
 def montecarlo(s: Scenario, spec: Spec, out: str | Path, *, draws: int, seed: int, params: Parameters = DEFAULT,
                chunk_size: int = DEFAULT_CHUNK, engine: str = "serial", workers: int | None = None,
                scheduler: str | None = None, resume: bool = False, fresh: bool = False,
-               param_draws: ParamDraws | None = None,
+               param_draws: ParamDraws | None = None, executor: Executor | None = None,
                progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Run (or resume) a Monte Carlo of ``draws`` draws into folder ``out``; returns a summary of the run.
 
     With ``param_draws`` each draw also takes one of a fit's bootstrap parameter sets (columns
     ``param_draw`` and ``param_<name>``); ``params`` is then the fit's point estimate, used for
-    nothing but the manifest."""
+    nothing but the manifest. ``executor``: an open :class:`Executor` to use (and leave open)
+    instead of starting one for ``engine``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -283,7 +284,7 @@ def montecarlo(s: Scenario, spec: Spec, out: str | Path, *, draws: int, seed: in
     finished = 0
     if progress:
         progress(sum(min((k + 1) * chunk_size, draws) - k * chunk_size for k in done), draws)
-    with Executor(engine, workers, scheduler) as ex:
+    with (contextlib.nullcontext(executor) if executor is not None else Executor(engine, workers, scheduler)) as ex:
         for res in ex.map(payload, todo):
             k = res["chunk"][0]
             ids = res["draw"]
