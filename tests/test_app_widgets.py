@@ -496,3 +496,45 @@ def test_the_page_shows_a_refused_curve_with_the_command(rc, monkeypatch):
     assert 'class="pl-refused"' in html and "this curve needs 21 solves; one request may run 10" in html
     assert ("run pactlab explore tipping indo-pacific-2025.yaml --target bilateral --vary TWN.patron_stake "
             "--grid 21") in html
+
+
+# ---------------------------------------------------------------------------
+# treaties in force: add (any number of members, a council), re-level, remove
+# ---------------------------------------------------------------------------
+def test_adding_a_japan_philippines_pledge_re_solves(rc):
+    s = get("indo-pacific-2025")
+    rc.find(v.Select, label="new treaty: members").widget.v_model = ["JPN", "PHI"]
+    rc.find(v.Select, label="new treaty: level").widget.v_model = "defend"
+    _click(rc, "add treaty")
+    want = logic.add_treaty(s, ["JPN", "PHI"], "defend")
+    t = app.edited.value.treaties[-1]
+    assert (t.members, t.level.value, t.council, t.source) == (["JPN", "PHI"], "defend", False, "edit")
+    _assert_page_shows(rc, want)
+    # re-level it, give it a council, remove it: each re-solves
+    k = len(want.treaties) - 1
+    rc.find(v.Select, label="level").widgets[k].v_model = "consult"
+    want = logic.set_treaty_level(want, t.id, "consult")
+    _assert_page_shows(rc, want)
+    rc.find(v.Checkbox, label="council").widgets[k].v_model = True
+    want = logic.set_treaty_council(want, t.id, True)
+    assert want.treaties[-1].council
+    _assert_page_shows(rc, want)
+    _click(rc, "remove", k, css="pl-remove-treaty")
+    _assert_page_shows(rc, logic.remove_treaty(want, t.id))
+    assert app.edited.value.treaties == s.treaties
+
+
+def test_adding_a_treaty_of_three_with_a_council(rc):
+    s = get("indo-pacific-2025")
+    rc.find(v.Select, label="new treaty: members").widget.v_model = ["JPN", "AUS", "PHI"]
+    rc.find(v.Checkbox, label="new treaty: standing council").widget.v_model = True
+    _click(rc, "add treaty")
+    want = logic.add_treaty(s, ["JPN", "AUS", "PHI"], "defend", council=True)
+    assert app.edited.value.treaties[-1].council and app.edited.value.treaties[-1].members == ["JPN", "AUS", "PHI"]
+    _assert_page_shows(rc, want)
+    # the members offered are those the model reads pledges among: the patron and the clients
+    assert rc.find(v.Select, label="new treaty: members").widget.items == ["USA"] + [c.id for c in s.clients]
+    rc.find(v.Select, label="new treaty: members").widget.v_model = ["JPN"]
+    _click(rc, "add treaty")
+    assert "a treaty needs at least two different members" in app.error.value
+    assert app.edited.value == want

@@ -140,8 +140,15 @@ def _treaties(s: Scenario) -> list[dict]:
     return [t.model_dump(mode="json", exclude_none=True) for t in s.treaties]
 
 
-def add_treaty(s: Scenario, members: list[str], level: str) -> Scenario:
-    """``s`` with a treaty in force among ``members`` at ``level`` (an edit)."""
+def treaty_members(s: Scenario) -> list[str]:
+    """Who may be a member of a treaty the explorer adds: the patron and the
+    clients (the model reads the pledges in force among them)."""
+    return [a.id for a in s.actors if a.role in (Role.patron, Role.client)]
+
+
+def add_treaty(s: Scenario, members: list[str], level: str, council: bool = False) -> Scenario:
+    """``s`` with a treaty in force among ``members`` at ``level`` (an edit);
+    ``council``: it sets up a standing council or organ (codebook COUNCIL1)."""
     members = list(dict.fromkeys(members))
     if len(members) < 2:
         raise ScenarioError(s.id, ["treaties: a treaty needs at least two different members"])
@@ -149,7 +156,8 @@ def add_treaty(s: Scenario, members: list[str], level: str) -> Scenario:
     ids = {t.id for t in s.treaties}
     while tid in ids:
         tid += "x"
-    t = {"id": tid, "members": members, "level": level, "source": "edit", "note": "added by hand"}
+    t = {"id": tid, "members": members, "level": level, "council": bool(council), "source": "edit",
+         "note": "added by hand"}
     return with_changes(s, treaties=_treaties(s) + [t], sources=_with_edit_source(s))
 
 
@@ -157,9 +165,20 @@ def remove_treaty(s: Scenario, treaty_id: str) -> Scenario:
     return with_changes(s, treaties=[t for t in _treaties(s) if t["id"] != treaty_id])
 
 
+def _treaty_index(s: Scenario, treaty_id: str) -> int:
+    ids = [t.id for t in s.treaties]
+    if treaty_id not in ids:
+        raise ScenarioError(s.id, [f"treaties: no treaty '{treaty_id}' (in force: {', '.join(ids) or 'none'})"])
+    return ids.index(treaty_id)
+
+
 def set_treaty_level(s: Scenario, treaty_id: str, level: str) -> Scenario:
-    k = [t.id for t in s.treaties].index(treaty_id)
-    return with_changes(s, {f"treaties.{k}.level": level})
+    return with_changes(s, {f"treaties.{_treaty_index(s, treaty_id)}.level": level})
+
+
+def set_treaty_council(s: Scenario, treaty_id: str, council: bool) -> Scenario:
+    """``s`` with the treaty's standing council (codebook COUNCIL1) set or cleared."""
+    return with_changes(s, {f"treaties.{_treaty_index(s, treaty_id)}.council": bool(council)})
 
 
 def clients(s: Scenario) -> list[str]:

@@ -189,23 +189,28 @@ def Footholds(items: list[logic.Input]):
 @solara.component
 def Treaties():
     s = edited.value
-    ids = [a.id for a in s.actors if a.role.value in ("patron", "client")]
-    a, set_a = solara.use_state(ids[0])
-    b, set_b = solara.use_state(ids[1] if len(ids) > 1 else ids[0])
+    ids = logic.treaty_members(s)
+    levels = ["cooperate", "consult", "defend"]
+    members, set_members = solara.use_state(ids[:2])
     level, set_level = solara.use_state("defend")
-    va, vb = _pick(a, ids), _pick(b, ids, len(ids) - 1)
+    council, set_council = solara.use_state(False)
+    shown = [m for m in members if m in ids]  # a member remembered from another theatre is dropped
     with solara.Card("Treaties in force", margin=0):
         for t in s.treaties:
             with solara.Row():
                 solara.Text(f"{t.id}: {'-'.join(t.members)}")
-                solara.Select(label="level", value=t.level.value, values=["cooperate", "consult", "defend"],
+                solara.Select(label="level", value=t.level.value, values=levels,
                               on_value=lambda v, tid=t.id: _try(logic.set_treaty_level, tid, v))
-                solara.Button("remove", on_click=lambda tid=t.id: _try(logic.remove_treaty, tid), text=True)
+                solara.Checkbox(label="council", value=t.council,
+                                on_value=lambda v, tid=t.id: _try(logic.set_treaty_council, tid, v))
+                solara.Button("remove", on_click=lambda tid=t.id: _try(logic.remove_treaty, tid), text=True,
+                              classes=["pl-remove-treaty"])
+        solara.SelectMultiple("new treaty: members", values=shown, all_values=ids, on_value=set_members)
         with solara.Row():
-            solara.Select(label="member", value=va, values=ids, on_value=set_a)
-            solara.Select(label="member", value=vb, values=ids, on_value=set_b)
-            solara.Select(label="level", value=level, values=["cooperate", "consult", "defend"], on_value=set_level)
-            solara.Button("add treaty", on_click=lambda: _try(logic.add_treaty, [va, vb], level), classes=["pl-add-treaty"])
+            solara.Select(label="new treaty: level", value=level, values=levels, on_value=set_level)
+            solara.Checkbox(label="new treaty: standing council", value=council, on_value=set_council)
+            solara.Button("add treaty", on_click=lambda: _try(logic.add_treaty, shown, level, council),
+                          classes=["pl-add-treaty"])
 
 
 # ---------------------------------------------------------------------------
