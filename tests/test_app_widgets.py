@@ -402,6 +402,12 @@ def test_adding_and_removing_a_foothold_re_solves(rc):
     rc.find(v.Select, label="foothold PRC near PHI: contiguity").widget.v_model = "land"
     want = want.with_changes({f"footholds.{k}.contiguity": "land"})
     _assert_page_shows(rc, want)
+    route = rc.find(v.Checkbox, label="foothold PRC near PHI: a land route (GEO2)")
+    assert route.widget.v_model is True  # no overland given: by land as the contiguity is (GEO2)
+    route.widget.v_model = False
+    want = want.with_changes({f"footholds.{k}.overland": False})
+    assert not want.footholds[k].by_land
+    _assert_page_shows(rc, want)
     _click(rc, "remove foothold PRC near PHI")
     _assert_page_shows(rc, logic.remove_foothold(want, k))
     assert app.edited.value.footholds == s.footholds

@@ -111,6 +111,8 @@ def inputs(s: Scenario) -> list[Input]:
                          "nonnegative", f.distance_km, group="Footholds", limits=(0.0, MAX_DISTANCE_KM)))
         out.append(Input(f"footholds.{k}.contiguity", f"foothold {f.holder} near {f.near}: contiguity", "choice",
                          f.contiguity.value, tuple(x.value for x in Contiguity), group="Footholds"))
+        out.append(Input(f"footholds.{k}.overland", f"foothold {f.holder} near {f.near}: a land route (GEO2)",
+                         "flag", f.by_land, group="Footholds"))
     return out
 
 
