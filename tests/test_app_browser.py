@@ -157,3 +157,23 @@ def test_other_pages_render(watched):
     page.get_by_role("tab", name="Compare").click()
     page.wait_for_selector(".pl-compare", timeout=60_000)
     assert "design" in page.inner_text(".pl-compare")
+
+
+def test_adding_a_foothold_changes_the_diagram(watched):
+    """Chinese forces on Philippine territory (a foothold added with the
+    Footholds card's controls) make the theatre hub-and-spoke: the page
+    shows solve() of the edited scenario and the diagram's edges change."""
+    page = watched
+    s = get("indo-pacific-2025")
+    before = _shown(page)
+    for label, option in (("foothold: holder", "PRC"), ("foothold: near client", "PHI")):
+        page.get_by_label(label).click(force=True)
+        page.locator(".v-menu__content.menuable__content__active").get_by_text(option, exact=True).click()
+    # contiguity left at its default, land, and distance 0: on the client's own territory (FOOT1)
+    page.get_by_label("foothold: distance (km)").fill("0")
+    page.locator(".pl-add-foothold").click()
+    want = _expected(logic.add_foothold(s, "PRC", "PHI", "land", 0.0))
+    assert want["edges"] != before["edges"]
+    page.wait_for_function("want => document.querySelector('.pl-design').dataset.scenario === want",
+                           arg=want["scenario"], timeout=60_000)
+    assert _shown(page) == want

@@ -284,3 +284,263 @@ def test_compare_and_cases():
     cases = logic.case_rows()
     assert {c["scenario"] for c in cases} >= {"europe-1949", "asia-pacific-1951"}
     json.dumps(cases, default=str)
+
+
+# ---------------------------------------------------------------------------
+# adding and removing disputes and footholds
+# ---------------------------------------------------------------------------
+def _probs(html: str) -> dict:
+    import html as h
+    import re
+
+    return json.loads(h.unescape(re.search(r'data-probs="([^"]*)"', html).group(1)))
+
+
+def _assert_page_shows(rc, s) -> None:
+    """The page shows the edited theatre ``s`` as solve() gives it: design, edges and probabilities."""
+    from pactlab.scenarios.loader import scenario_hash
+
+    assert app.edited.value == s
+    assert not app.error.value
+    r = solve(s)
+    html = _all_html(rc)
+    assert f'data-scenario="{scenario_hash(s)}"' in html
+    assert _design(html) == r.design
+    assert _edges(html) == logic.edges(r)
+    assert _probs(html) == pytest.approx(logic.design_probabilities(s)[0])
+
+
+def _click(rc, label: str, k: int = 0, css: str | None = None) -> None:
+    """Click the ``k``-th button reading ``label`` (of those with class ``css``, if given)."""
+    found = [w for w in rc.find(v.Btn, children=[label]).widgets if css is None or css in (w.class_ or "").split()]
+    found[k].click()
+
+
+def test_adding_a_dispute_re_solves(rc):
+    """Two clients and an intensity, then 'add dispute': the page shows the
+    solve of the theatre with that dispute, and its slider."""
+    s = get("indo-pacific-2025")
+    before = _all_html(rc)
+    rc.find(v.Select, label="dispute: first client").widget.v_model = "JPN"
+    rc.find(v.Select, label="dispute: second client").widget.v_model = "AUS"
+    rc.find(v.Slider, label="new dispute intensity").widget.v_model = 1.0
+    _click(rc, "add dispute")
+    want = logic.add_dispute(s, "JPN", "AUS", 1.0)
+    d = app.edited.value.disputes[-1]
+    assert (d.a, d.b, d.intensity, d.source) == ("JPN", "AUS", 1.0, "edit")
+    _assert_page_shows(rc, want)
+    assert _all_html(rc) != before
+    rc.find(v.Slider, label="dispute JPN-AUS").assert_single()
+
+
+def test_removing_and_adding_back_a_dispute_moves_the_diagram(rc):
+    """Europe 1947: without the UK-Belgium dispute the UK joins Belgium and
+    the Netherlands in a pact; adding the dispute back at its coded
+    intensity restores the Benelux-France hull."""
+    rc.find(v.Select, label="Built-in theatre").widget.v_model = "europe-1947"
+    s = get("europe-1947")
+    k = next(k for k, d in enumerate(s.disputes) if (d.a, d.b) == ("UK", "BEL"))
+    before = _edges(_all_html(rc))
+    _click(rc, "remove", k, css="pl-remove-dispute")
+    less = logic.remove_dispute(s, k)
+    _assert_page_shows(rc, less)
+    assert _edges(_all_html(rc)) != before
+    rc.find(v.Select, label="dispute: first client").widget.v_model = "UK"
+    rc.find(v.Select, label="dispute: second client").widget.v_model = "BEL"
+    rc.find(v.Slider, label="new dispute intensity").widget.v_model = s.disputes[k].intensity
+    _click(rc, "add dispute")
+    _assert_page_shows(rc, logic.add_dispute(less, "UK", "BEL", s.disputes[k].intensity))
+    assert _edges(_all_html(rc)) == before
+
+
+def test_a_dispute_the_schema_or_the_page_refuses_shows_why(rc):
+    s = get("indo-pacific-2025")
+    before = _all_html(rc)
+    rc.find(v.Select, label="dispute: first client").widget.v_model = "JPN"
+    rc.find(v.Select, label="dispute: second client").widget.v_model = "ROK"
+    _click(rc, "add dispute")
+    assert "JPN and ROK already have a dispute (intensity 0.6); move the slider 'dispute JPN-ROK'" in app.error.value
+    assert app.edited.value == s
+    assert _design(_all_html(rc)) == _design(before) and _edges(_all_html(rc)) == _edges(before)
+    rc.find(v.Select, label="dispute: second client").widget.v_model = "JPN"
+    _click(rc, "add dispute")
+    assert "a dispute is between two different clients, but both are 'JPN'" in app.error.value
+    rc.find(v.Alert, children=[app.error.value]).assert_single()  # shown as the page shows validation errors
+    # the lists offer clients only; the schema's own checks stand behind them
+    assert rc.find(v.Select, label="dispute: first client").widget.items == [c.id for c in s.clients]
+    with pytest.raises(ScenarioError, match="'USA' is a patron; a dispute is between two clients"):
+        logic.add_dispute(s, "USA", "JPN", 0.5)
+    with pytest.raises(ScenarioError, match=r"disputes\[14\]\.intensity: Input should be less than or equal to 1"):
+        logic.add_dispute(s, "JPN", "AUS", 1.5)
+
+
+def test_removing_a_dispute_re_solves(rc):
+    s = get("indo-pacific-2025")
+    assert (s.disputes[0].a, s.disputes[0].b) == ("JPN", "ROK")
+    _click(rc, "remove", 0, css="pl-remove-dispute")  # the first dispute's
+    want = logic.remove_dispute(s, 0)
+    assert [(d.a, d.b) for d in want.disputes] == [(d.a, d.b) for d in s.disputes[1:]]
+    _assert_page_shows(rc, want)
+    assert not rc.find(v.Slider, label="dispute JPN-ROK").widgets
+
+
+def test_adding_and_removing_a_foothold_re_solves(rc):
+    s = get("indo-pacific-2025")
+    before = _all_html(rc)
+    rc.find(v.Select, label="foothold: holder").widget.v_model = "PRC"
+    rc.find(v.Select, label="foothold: near client").widget.v_model = "PHI"
+    rc.find(v.Select, label="foothold: contiguity").widget.v_model = "sea"
+    rc.find(v.TextField, label="foothold: distance (km)").widget.v_model = "100"
+    _click(rc, "add foothold")
+    want = logic.add_foothold(s, "PRC", "PHI", "sea", 100.0)
+    f = want.footholds[-1]
+    assert (f.holder, f.near, f.contiguity.value, f.distance_km, f.source) == ("PRC", "PHI", "sea", 100.0, "edit")
+    _assert_page_shows(rc, want)
+    assert _all_html(rc) != before
+    # its distance and contiguity are inputs like the coded footholds'
+    k = len(want.footholds) - 1
+    rc.find(v.Select, label="foothold PRC near PHI: contiguity").widget.v_model = "land"
+    want = want.with_changes({f"footholds.{k}.contiguity": "land"})
+    _assert_page_shows(rc, want)
+    route = rc.find(v.Checkbox, label="foothold PRC near PHI: a land route (GEO2)")
+    assert route.widget.v_model is True  # no overland given: by land as the contiguity is (GEO2)
+    route.widget.v_model = False
+    want = want.with_changes({f"footholds.{k}.overland": False})
+    assert not want.footholds[k].by_land
+    _assert_page_shows(rc, want)
+    _click(rc, "remove foothold PRC near PHI")
+    _assert_page_shows(rc, logic.remove_foothold(want, k))
+    assert app.edited.value.footholds == s.footholds
+
+
+def test_a_foothold_the_schema_refuses_shows_why(rc):
+    s = get("indo-pacific-2025")
+    rc.find(v.Select, label="foothold: holder").widget.v_model = "PRC"
+    rc.find(v.Select, label="foothold: near client").widget.v_model = "PHI"
+    rc.find(v.TextField, label="foothold: distance (km)").widget.v_model = "-5"
+    _click(rc, "add foothold")
+    assert "footholds[7].distance_km: Input should be greater than or equal to 0" in app.error.value
+    assert app.edited.value == s
+    assert "USA" in rc.find(v.Select, label="foothold: holder").widget.items
+    assert "JPN" not in rc.find(v.Select, label="foothold: holder").widget.items  # a client holds none (FOOT1)
+    with pytest.raises(ScenarioError, match="holder 'JPN' is a client"):
+        logic.add_foothold(s, "JPN", "PHI", "sea", 100.0)
+    with pytest.raises(ScenarioError, match="near 'PRC' must be a client"):
+        logic.add_foothold(s, "USA", "PRC", "sea", 100.0)
+    with pytest.raises(ScenarioError, match="contiguity: Input should be 'land', 'sea' or 'remote'; got 'air'"):
+        logic.add_foothold(s, "PRC", "PHI", "air", 100.0)
+
+
+# ---------------------------------------------------------------------------
+# a tipping curve too heavy for the page names the command that runs it
+# ---------------------------------------------------------------------------
+def _run_named_command(tmp_path, monkeypatch, s, message: str, extra: list[str]):
+    import re
+    import shlex
+
+    from click.testing import CliRunner
+
+    from pactlab.cli import main
+
+    cmd = re.search(r"run (pactlab explore tipping .*)$", message).group(1)  # the message ends with it
+    args = shlex.split(cmd)
+    assert args[:4] == ["pactlab", "explore", "tipping", logic.scenario_file(s)]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / logic.scenario_file(s)).write_text(logic.scenario_yaml(s))  # the page's download
+    res = CliRunner().invoke(main, [*args[1:], *extra])
+    assert res.exit_code == 0, res.output
+    return args, res.output
+
+
+def test_a_refused_curve_names_the_explore_command_that_runs_it(tmp_path, monkeypatch):
+    s = get("korea-1953").with_changes({"actors.ROK.patron_stake": 0.25})
+    inp = next(i for i in logic.inputs(s) if i.path == "actors.ROK.patron_stake")
+    with pytest.raises(logic.AppError, match=r"this curve needs 401 solves; one request may run 400") as refused:
+        logic.curve(s, inp, n=401, target="none")
+    args, out = _run_named_command(tmp_path, monkeypatch, s, str(refused.value),
+                                   ["--grid", "3", "--steps", "1", "--joint", "0"])
+    assert args[args.index("--target") + 1] == "none" and args[args.index("--vary") + 1] == "ROK.patron_stake"
+    assert "ROK.patron_stake" in out
+
+
+def test_a_curve_stopped_at_the_time_limit_names_the_explore_command(monkeypatch):
+    import pactlab.model.solve as model_solve
+
+    def slow(s, *a, **k):
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            time.sleep(0.01)
+
+    s = get("korea-1953")
+    inp = next(i for i in logic.inputs(s) if i.path == "actors.ROK.patron_stake")
+    monkeypatch.setattr(logic, "SOLVE_SECONDS", 0.5)
+    monkeypatch.setattr(model_solve, "solve", slow)
+    with pytest.raises(logic.AppError, match=r"stopped the solve after 0\.5 s .* For the whole curve: download the "
+                       r"scenario \(YAML\) and run pactlab explore tipping korea-1953\.yaml --target hub-and-spoke "
+                       r"--vary ROK\.patron_stake --grid 21"):
+        logic.curve(s, inp, target="hub-and-spoke")
+
+
+def test_a_refused_curve_of_an_input_explore_does_not_cover_says_so():
+    s = get("indo-pacific-2025")
+    inp = next(i for i in logic.inputs(s) if i.kind == "nonnegative" and i.path.startswith("footholds."))
+    with pytest.raises(logic.AppError) as refused:
+        logic.curve(s, inp, n=500, target="multilateral")
+    msg = str(refused.value)
+    assert "pactlab explore tipping indo-pacific-2025.yaml --target multilateral --vary foothold.USA-JPN.distance_km" in msg
+    assert "--uncertainty SPAN.yaml" in msg and "does not cover this input" in msg
+
+
+def test_the_page_shows_a_refused_curve_with_the_command(rc, monkeypatch):
+    """On the page: a curve past the request's limit is refused, and the
+    message names the tipping command for the page's input and target."""
+    monkeypatch.setattr(logic, "MAX_SWEEP_SOLVES", 10)  # the page's curve is 21 solves
+    rc.find(v.Select, label="Input").widget.v_model = "TWN patron's stake"
+    rc.find(v.Select, label="Target design").widget.v_model = "bilateral"
+    _click(rc, "Draw tipping curve")
+    html = _all_html(rc)
+    assert 'class="pl-refused"' in html and "this curve needs 21 solves; one request may run 10" in html
+    assert ("run pactlab explore tipping indo-pacific-2025.yaml --target bilateral --vary TWN.patron_stake "
+            "--grid 21") in html
+
+
+# ---------------------------------------------------------------------------
+# treaties in force: add (any number of members, a council), re-level, remove
+# ---------------------------------------------------------------------------
+def test_adding_a_japan_philippines_pledge_re_solves(rc):
+    s = get("indo-pacific-2025")
+    rc.find(v.Select, label="new treaty: members").widget.v_model = ["JPN", "PHI"]
+    rc.find(v.Select, label="new treaty: level").widget.v_model = "defend"
+    _click(rc, "add treaty")
+    want = logic.add_treaty(s, ["JPN", "PHI"], "defend")
+    t = app.edited.value.treaties[-1]
+    assert (t.members, t.level.value, t.council, t.source) == (["JPN", "PHI"], "defend", False, "edit")
+    _assert_page_shows(rc, want)
+    # re-level it, give it a council, remove it: each re-solves
+    k = len(want.treaties) - 1
+    rc.find(v.Select, label="level").widgets[k].v_model = "consult"
+    want = logic.set_treaty_level(want, t.id, "consult")
+    _assert_page_shows(rc, want)
+    rc.find(v.Checkbox, label="council").widgets[k].v_model = True
+    want = logic.set_treaty_council(want, t.id, True)
+    assert want.treaties[-1].council
+    _assert_page_shows(rc, want)
+    _click(rc, "remove", k, css="pl-remove-treaty")
+    _assert_page_shows(rc, logic.remove_treaty(want, t.id))
+    assert app.edited.value.treaties == s.treaties
+
+
+def test_adding_a_treaty_of_three_with_a_council(rc):
+    s = get("indo-pacific-2025")
+    rc.find(v.Select, label="new treaty: members").widget.v_model = ["JPN", "AUS", "PHI"]
+    rc.find(v.Checkbox, label="new treaty: standing council").widget.v_model = True
+    _click(rc, "add treaty")
+    want = logic.add_treaty(s, ["JPN", "AUS", "PHI"], "defend", council=True)
+    assert app.edited.value.treaties[-1].council and app.edited.value.treaties[-1].members == ["JPN", "AUS", "PHI"]
+    _assert_page_shows(rc, want)
+    # the members offered are those the model reads pledges among: the patron and the clients
+    assert rc.find(v.Select, label="new treaty: members").widget.items == ["USA"] + [c.id for c in s.clients]
+    rc.find(v.Select, label="new treaty: members").widget.v_model = ["JPN"]
+    _click(rc, "add treaty")
+    assert "a treaty needs at least two different members" in app.error.value
+    assert app.edited.value == want

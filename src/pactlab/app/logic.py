@@ -22,7 +22,8 @@ from pactlab.errors import PactlabError, ScenarioError
 from pactlab.model.result import Result
 from pactlab.scenarios.edit import to_yaml, with_changes
 from pactlab.scenarios.loader import parse_scenario
-from pactlab.scenarios.schema import CAPABILITY_UNITS, MAX_DISTANCE_KM, Level, Role, Scenario, Sovereignty
+from pactlab.scenarios.schema import (CAPABILITY_UNITS, MAX_DISTANCE_KM, Contiguity, Level, Role, Scenario,
+                                     Sovereignty)
 
 #: Seconds one solve (and, apart, the design probabilities' computation) may
 #: take before the explorer gives up on it. The exact solve of the largest
@@ -108,6 +109,10 @@ def inputs(s: Scenario) -> list[Input]:
     for k, f in enumerate(s.footholds):
         out.append(Input(f"footholds.{k}.distance_km", f"foothold {f.holder} near {f.near}: distance (km)",
                          "nonnegative", f.distance_km, group="Footholds", limits=(0.0, MAX_DISTANCE_KM)))
+        out.append(Input(f"footholds.{k}.contiguity", f"foothold {f.holder} near {f.near}: contiguity", "choice",
+                         f.contiguity.value, tuple(x.value for x in Contiguity), group="Footholds"))
+        out.append(Input(f"footholds.{k}.overland", f"foothold {f.holder} near {f.near}: a land route (GEO2)",
+                         "flag", f.by_land, group="Footholds"))
     return out
 
 
@@ -137,8 +142,15 @@ def _treaties(s: Scenario) -> list[dict]:
     return [t.model_dump(mode="json", exclude_none=True) for t in s.treaties]
 
 
-def add_treaty(s: Scenario, members: list[str], level: str) -> Scenario:
-    """``s`` with a treaty in force among ``members`` at ``level`` (an edit)."""
+def treaty_members(s: Scenario) -> list[str]:
+    """Who may be a member of a treaty the explorer adds: the patron and the
+    clients (the model reads the pledges in force among them)."""
+    return [a.id for a in s.actors if a.role in (Role.patron, Role.client)]
+
+
+def add_treaty(s: Scenario, members: list[str], level: str, council: bool = False) -> Scenario:
+    """``s`` with a treaty in force among ``members`` at ``level`` (an edit);
+    ``council``: it sets up a standing council or organ (codebook COUNCIL1)."""
     members = list(dict.fromkeys(members))
     if len(members) < 2:
         raise ScenarioError(s.id, ["treaties: a treaty needs at least two different members"])
@@ -146,7 +158,8 @@ def add_treaty(s: Scenario, members: list[str], level: str) -> Scenario:
     ids = {t.id for t in s.treaties}
     while tid in ids:
         tid += "x"
-    t = {"id": tid, "members": members, "level": level, "source": "edit", "note": "added by hand"}
+    t = {"id": tid, "members": members, "level": level, "council": bool(council), "source": "edit",
+         "note": "added by hand"}
     return with_changes(s, treaties=_treaties(s) + [t], sources=_with_edit_source(s))
 
 
@@ -154,20 +167,74 @@ def remove_treaty(s: Scenario, treaty_id: str) -> Scenario:
     return with_changes(s, treaties=[t for t in _treaties(s) if t["id"] != treaty_id])
 
 
+def _treaty_index(s: Scenario, treaty_id: str) -> int:
+    ids = [t.id for t in s.treaties]
+    if treaty_id not in ids:
+        raise ScenarioError(s.id, [f"treaties: no treaty '{treaty_id}' (in force: {', '.join(ids) or 'none'})"])
+    return ids.index(treaty_id)
+
+
 def set_treaty_level(s: Scenario, treaty_id: str, level: str) -> Scenario:
-    k = [t.id for t in s.treaties].index(treaty_id)
-    return with_changes(s, {f"treaties.{k}.level": level})
+    return with_changes(s, {f"treaties.{_treaty_index(s, treaty_id)}.level": level})
+
+
+def set_treaty_council(s: Scenario, treaty_id: str, council: bool) -> Scenario:
+    """``s`` with the treaty's standing council (codebook COUNCIL1) set or cleared."""
+    return with_changes(s, {f"treaties.{_treaty_index(s, treaty_id)}.council": bool(council)})
+
+
+def clients(s: Scenario) -> list[str]:
+    """The clients' ids: the two ends a dispute may have, and where a foothold may be near."""
+    return [a.id for a in s.clients]
+
+
+def foothold_holders(s: Scenario) -> list[str]:
+    """The actors that may hold a foothold: any but a client (codebook FOOT1)."""
+    return [a.id for a in s.actors if a.role is not Role.client]
+
+
+def _disputes(s: Scenario) -> list[dict]:
+    return [d.model_dump(mode="json", exclude_none=True) for d in s.disputes]
 
 
 def add_dispute(s: Scenario, a: str, b: str, intensity: float) -> Scenario:
+    """``s`` with a dispute between clients ``a`` and ``b`` of ``intensity``
+    (an edit). The scenario schema checks both ends are clients and the
+    intensity is in [0, 1]; a pair that already has a dispute is refused
+    (the model reads one intensity per pair: move that dispute's slider)."""
     if a == b:
-        raise ScenarioError(s.id, ["disputes: a dispute is between two different clients"])
-    ds = [d.model_dump(mode="json", exclude_none=True) for d in s.disputes]
-    ds.append({"a": a, "b": b, "intensity": float(intensity), "source": "edit", "note": "added by hand"})
+        raise ScenarioError(s.id, [f"disputes: a dispute is between two different clients, but both are '{a}'"])
+    for d in s.disputes:
+        if {d.a, d.b} == {a, b}:
+            raise ScenarioError(s.id, [f"disputes: {a} and {b} already have a dispute (intensity {d.intensity:g}); "
+                                       f"move the slider 'dispute {d.a}-{d.b}' instead"])
+    ds = _disputes(s) + [{"a": a, "b": b, "intensity": float(intensity), "source": "edit", "note": "added by hand"}]
     return with_changes(s, disputes=ds, sources=_with_edit_source(s))
 
 
+def remove_dispute(s: Scenario, k: int) -> Scenario:
+    """``s`` without its ``k``-th dispute (an index of ``s.disputes``)."""
+    if not 0 <= k < len(s.disputes):
+        raise ScenarioError(s.id, [f"disputes: no item [{k}] (the list has {len(s.disputes)} items)"])
+    return with_changes(s, disputes=[d for i, d in enumerate(_disputes(s)) if i != k])
+
+
+def add_foothold(s: Scenario, holder: str, near: str, contiguity: str, distance_km: float) -> Scenario:
+    """``s`` with forces of ``holder`` stationed ``distance_km`` from client
+    ``near`` (codebook FOOT1; an edit). The scenario schema checks the holder
+    is not a client, ``near`` is one, the contiguity is land, sea or remote and
+    the distance is within [0, MAX_DISTANCE_KM]. Distance 0 over land is a
+    foothold on the client's own territory."""
+    f = {"holder": holder, "near": near, "contiguity": contiguity, "distance_km": float(distance_km),
+         "source": "edit", "note": "added by hand"}
+    fs = [x.model_dump(mode="json", exclude_none=True) for x in s.footholds] + [f]
+    return with_changes(s, footholds=fs, sources=_with_edit_source(s))
+
+
 def remove_foothold(s: Scenario, k: int) -> Scenario:
+    """``s`` without its ``k``-th foothold (an index of ``s.footholds``)."""
+    if not 0 <= k < len(s.footholds):
+        raise ScenarioError(s.id, [f"footholds: no item [{k}] (the list has {len(s.footholds)} items)"])
     fs = [f.model_dump(mode="json", exclude_none=True) for i, f in enumerate(s.footholds) if i != k]
     return with_changes(s, footholds=fs)
 
@@ -371,20 +438,47 @@ class Tip:
         return self.value - self.base
 
 
-def curve(s: Scenario, inp: Input, n: int = 21) -> list[tuple[float, str, int]]:
+def curve(s: Scenario, inp: Input, n: int = 21, target: str = "multilateral") -> list[tuple[float, str, int]]:
     """The design along one input's range: (value, design, number of treaties)
     at ``n`` evenly spaced values (unit inputs over [0, 1]; capabilities and
     distances from a tenth to ten times the coded value, within the range
-    the scenario schema allows: a CINC share stays at most 1)."""
-    if n * 1 > MAX_SWEEP_SOLVES:
-        raise AppError(f"{n} solves is more than one request may run ({MAX_SWEEP_SOLVES})")
+    the scenario schema allows: a CINC share stays at most 1).
+
+    Refused when ``n`` solves are more than one request may run
+    (:data:`MAX_SWEEP_SOLVES`), and stopped when one solve reaches the time
+    limit; both messages name the ``pactlab explore tipping`` command that
+    searches this input for ``target`` (the page's target design) without
+    those limits."""
+    if n > MAX_SWEEP_SOLVES:
+        raise AppError(f"this curve needs {n} solves; one request may run {MAX_SWEEP_SOLVES}. "
+                       f"Run it from the command line: {_curve_command(s, inp, n, target)}")
     lo, hi = _range(inp)
     out = []
     for k in range(n):
         v = lo + (hi - lo) * k / (n - 1)
-        r = bounded_solve(apply(s, inp.path, v))
+        try:
+            r = bounded_solve(apply(s, inp.path, v))
+        except AppError as exc:
+            raise AppError(f"{exc}. For the whole curve: {_curve_command(s, inp, n, target)}") from None
         out.append((v, r.design, len(r.treaties)))
     return out
+
+
+def _curve_command(s: Scenario, inp: Input, n: int, target: str) -> str:
+    """Where to run a curve the explorer refuses or stops: ``pactlab explore
+    tipping`` on the downloaded scenario, varying this input on a grid of
+    ``n`` points (at most the 101 the command allows). An input the
+    command's default uncertainty does not cover (one coded 0 or absent, a
+    foothold distance) needs an uncertainty file giving it a span."""
+    from pactlab.explore.spec import default_spec
+
+    name = explore_name(s, inp)
+    grid = f" --grid {min(max(n, 3), 101)}"
+    if name in default_spec(s).names():
+        return f"download the scenario (YAML) and run {tipping_command(s, target, [inp])}{grid}"
+    return (f"download the scenario (YAML) and run {tipping_command(s, target)} --vary {name}{grid} "
+            f"--uncertainty SPAN.yaml, with SPAN.yaml an uncertainty file that gives {name} a low and a high "
+            "(docs/explore.md): the command's default uncertainty does not cover this input")
 
 
 def _range(inp: Input) -> tuple[float, float]:

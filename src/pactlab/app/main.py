@@ -18,6 +18,7 @@ from pactlab.designs import DESIGNS
 from pactlab.errors import PactlabError
 from pactlab.scenarios.catalog import DEFAULT_SCENARIOS, catalog, get
 from pactlab.scenarios.loader import scenario_hash
+from pactlab.scenarios.schema import Contiguity
 
 loaded = solara.reactive(get(DEFAULT_SCENARIOS[0]))  # the theatre as picked or uploaded ("today")
 edited = solara.reactive(loaded.value)  # the same theatre with the user's changes
@@ -116,36 +117,100 @@ def Editor():
     for inp in logic.inputs(s):
         groups.setdefault(inp.group, []).append(inp)
     for g, items in groups.items():
+        if g in ("Disputes", "Footholds"):  # drawn with their add and remove controls below
+            continue
         with solara.Card(g, margin=0, style={"margin-bottom": "6px"}):
             for inp in items:
                 InputWidget(inp).key(f"{s.id}:{inp.path}")
+    Disputes(groups.get("Disputes", []))
+    Footholds(groups.get("Footholds", []))
     Treaties()
+
+
+def _pick(value, values: list[str], default: int = 0):
+    """A remembered choice if the theatre still has it, else the default one."""
+    return value if value in values else values[min(default, len(values) - 1)]
+
+
+@solara.component
+def Disputes(items: list[logic.Input]):
+    s = edited.value
+    ids = logic.clients(s)
+    a, set_a = solara.use_state(ids[0])
+    b, set_b = solara.use_state(ids[1] if len(ids) > 1 else ids[0])
+    level, set_level = solara.use_state(0.5)
+    with solara.Card("Disputes", margin=0, style={"margin-bottom": "6px"}):
+        for k, inp in enumerate(items):
+            with solara.Row():
+                InputWidget(inp).key(f"{s.id}:{inp.path}")
+                solara.Button("remove", on_click=lambda k=k: _try(logic.remove_dispute, k), text=True,
+                              classes=["pl-remove-dispute"])
+        if len(ids) < 2:
+            solara.Text("(a dispute is between two clients; this theatre has one)")
+            return
+        va, vb = _pick(a, ids), _pick(b, ids, 1)
+        with solara.Row():
+            solara.Select(label="dispute: first client", value=va, values=ids, on_value=set_a)
+            solara.Select(label="dispute: second client", value=vb, values=ids, on_value=set_b)
+        solara.SliderFloat("new dispute intensity", value=level, min=0.0, max=1.0, step=logic.SLIDER_STEP,
+                           on_value=set_level, thumb_label=True)
+        solara.Button("add dispute", on_click=lambda: _try(logic.add_dispute, va, vb, level),
+                      classes=["pl-add-dispute"])
+
+
+@solara.component
+def Footholds(items: list[logic.Input]):
+    s = edited.value
+    holders, near_ids = logic.foothold_holders(s), logic.clients(s)
+    contiguities = [c.value for c in Contiguity]
+    holder, set_holder = solara.use_state(holders[0])
+    near, set_near = solara.use_state(near_ids[0])
+    cont, set_cont = solara.use_state("land")
+    dist, set_dist = solara.use_state(0.0)
+    with solara.Card("Footholds", margin=0, style={"margin-bottom": "6px"}):
+        by_foothold: dict[str, list[logic.Input]] = {}
+        for inp in items:
+            by_foothold.setdefault(inp.path.split(".")[1], []).append(inp)
+        for k, f in enumerate(s.footholds):
+            for inp in by_foothold.get(str(k), []):
+                InputWidget(inp).key(f"{s.id}:{inp.path}")
+            solara.Button(f"remove foothold {f.holder} near {f.near}", text=True,
+                          on_click=lambda k=k: _try(logic.remove_foothold, k), classes=["pl-remove-foothold"])
+        vh, vn = _pick(holder, holders), _pick(near, near_ids)
+        with solara.Row():
+            solara.Select(label="foothold: holder", value=vh, values=holders, on_value=set_holder)
+            solara.Select(label="foothold: near client", value=vn, values=near_ids, on_value=set_near)
+            solara.Select(label="foothold: contiguity", value=cont, values=contiguities, on_value=set_cont)
+        solara.InputFloat("foothold: distance (km)", value=dist, on_value=set_dist, continuous_update=True)
+        solara.Button("add foothold", on_click=lambda: _try(logic.add_foothold, vh, vn, cont, dist),
+                      classes=["pl-add-foothold"])
 
 
 @solara.component
 def Treaties():
     s = edited.value
-    ids = [a.id for a in s.actors if a.role.value in ("patron", "client")]
-    a, set_a = solara.use_state(ids[0])
-    b, set_b = solara.use_state(ids[1] if len(ids) > 1 else ids[0])
+    ids = logic.treaty_members(s)
+    levels = ["cooperate", "consult", "defend"]
+    members, set_members = solara.use_state(ids[:2])
     level, set_level = solara.use_state("defend")
+    council, set_council = solara.use_state(False)
+    shown = [m for m in members if m in ids]  # a member remembered from another theatre is dropped
     with solara.Card("Treaties in force", margin=0):
         for t in s.treaties:
             with solara.Row():
                 solara.Text(f"{t.id}: {'-'.join(t.members)}")
-                solara.Select(label="level", value=t.level.value, values=["cooperate", "consult", "defend"],
+                solara.Select(label="level", value=t.level.value, values=levels,
                               on_value=lambda v, tid=t.id: _try(logic.set_treaty_level, tid, v))
-                solara.Button("remove", on_click=lambda tid=t.id: _try(logic.remove_treaty, tid), text=True)
+                solara.Checkbox(label="council", value=t.council,
+                                on_value=lambda v, tid=t.id: _try(logic.set_treaty_council, tid, v))
+                solara.Button("remove", on_click=lambda tid=t.id: _try(logic.remove_treaty, tid), text=True,
+                              classes=["pl-remove-treaty"])
+        solara.SelectMultiple("new treaty: members", values=shown, all_values=ids, on_value=set_members)
         with solara.Row():
-            solara.Select(label="member", value=a if a in ids else ids[0], values=ids, on_value=set_a)
-            solara.Select(label="member", value=b if b in ids else ids[-1], values=ids, on_value=set_b)
-            solara.Select(label="level", value=level, values=["cooperate", "consult", "defend"], on_value=set_level)
-            solara.Button("add treaty", on_click=lambda: _try(logic.add_treaty, [a, b], level), classes=["pl-add-treaty"])
-    if s.footholds:
-        with solara.Card("Footholds", margin=0):
-            for k, f in enumerate(s.footholds):
-                solara.Button(f"remove foothold {f.holder} near {f.near}", text=True,
-                              on_click=lambda k=k: _try(logic.remove_foothold, k))
+            solara.Select(label="new treaty: level", value=level, values=levels, on_value=set_level)
+            solara.Checkbox(label="new treaty: standing council", value=council, on_value=set_council)
+            solara.Button("add treaty", on_click=lambda: _try(logic.add_treaty, shown, level, council),
+                          classes=["pl-add-treaty"])
 
 
 # ---------------------------------------------------------------------------
@@ -217,9 +282,9 @@ def WhatWouldItTake():
     def draw():
         inp = next((i for i in ins if i.label == chosen), ins[0])
         try:
-            pts = logic.curve(s, inp)
+            pts = logic.curve(s, inp, target=target)
         except PactlabError as exc:
-            set_out(f"<p>{html.escape(str(exc))}</p>")
+            set_out(f'<p class="pl-refused">{html.escape(str(exc))}</p>')
             return
         rows = [{"value": f"{x:.3g}", "design": d, "treaties": n,
                  "tipping point": "<-- design changes" if k and d != pts[k - 1][1] else ""}
