@@ -109,6 +109,46 @@ def test_serial_process_and_dask_give_identical_rows(tmp_path, syn):
     assert m["seed"] == 7 and m["extra"]["draws"] == 120 and m["scenario"]["id"] == s.id
 
 
+_BATCHES = """
+import sys
+from pactlab.explore import runner
+from pactlab.explore.spec import default_spec
+from pactlab.scenarios.generate import synthetic
+
+def main():
+    s = synthetic(2, 4)
+    spec = default_spec(s)
+    a, b = spec.names(), spec.names()[:3]
+    va, _ = runner.draw_values(spec, 40, 7)
+    vb = va[:, :3]
+    with runner.Executor("serial") as ex:
+        want_a, want_b = runner.evaluate(s, a, va, ex, chunk_size=20), runner.evaluate(s, b, vb, ex, chunk_size=20)
+    with runner.Executor("dask", 2) as ex:
+        for k, (paths, vals, want) in enumerate([(a, va, want_a)] * 4 + [(b, vb, want_b), (a, va, want_a)]):
+            assert runner.evaluate(s, paths, vals, ex, chunk_size=20) == want, f"batch {k + 1}"
+            print("batch", k + 1, "ok", flush=True)
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_dask_executor_runs_batch_after_batch(tmp_path):
+    # One Dask executor, many batches, as a benchmark's repeats and tipping's bisection use it: the
+    # same payload again, and one that comes back after another. With the payload scattered under
+    # Dask's content-hash key, the second batch's scatter raced the first batch's release of that
+    # key: its chunks were cancelled ("lost dependencies") or the scatter never returned.
+    script = tmp_path / "batches.py"
+    script.write_text(_BATCHES)
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    try:
+        r = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=150)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the batches did not finish in 150 s; done: {exc.stdout!r}")
+    assert r.returncode == 0, r.stdout + r.stderr[-2000:]
+    assert r.stdout.split("\n").count("batch 6 ok") == 1, r.stdout
+
+
 def test_draws_do_not_depend_on_chunking(eu48):
     _, spec = eu48
     a, ka = runner.draw_values(spec, 50, 3)

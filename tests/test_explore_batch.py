@@ -7,6 +7,11 @@ on the same copy and the two compared. Throughput is measured by ``benchmarks/be
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from pactlab.explore.runner import Payload, draw_values, solve_chunk, treaty_text
@@ -39,3 +44,19 @@ def test_solve_design_is_the_results_design():
         r = solve(s)
         design, treaties = solve_design(s)
         assert design == r.design and treaties == r.treaties
+
+
+def test_benchmark_reports_progress_apart_from_its_figures():
+    # The benchmark says on standard error where it is (each engine's start and each repeat with
+    # its time), keeps the JSON object alone on standard output, and its --help gives the expected time.
+    bench = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_explore.py"
+    r = subprocess.run([sys.executable, str(bench), "--engines", "serial", "--draws", "6", "--repeats", "2",
+                        "--chunk-size", "3", "--json"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["engines"]["serial"]["solves_per_s"] > 0 and out["repeats"] == 2
+    assert len(r.stdout.strip().splitlines()) == 1
+    for line in ("serial: started in", "serial: repeat 1/2: 6 solves in", "serial: repeat 2/2: 6 solves in"):
+        assert line in r.stderr, r.stderr
+    h = subprocess.run([sys.executable, str(bench), "--help"], capture_output=True, text=True, timeout=60)
+    assert h.returncode == 0 and "Expected time" in h.stdout and "--draws 2000 --repeats 3" in h.stdout

@@ -130,6 +130,7 @@ class Executor:
         self.engine, self.scheduler = engine, scheduler
         self.workers = workers or (os.cpu_count() or 1)
         self._pool = self._client = self._cluster = None
+        self._remote: tuple[Payload, Any] | None = None  # the payload on the Dask workers, and its future
         self._tag = f"{os.getpid()}-{time.time_ns()}"
         self._batch = 0
 
@@ -158,6 +159,9 @@ class Executor:
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+        if self._remote is not None:
+            self._remote[1].release()
+            self._remote = None
         if self._client is not None:
             self._client.close()
         if self._cluster is not None:
@@ -189,11 +193,27 @@ class Executor:
         from distributed import as_completed
 
         self._batch += 1
-        remote = self._client.scatter(payload, broadcast=True)
+        remote = self._on_workers(payload)
         futs = [self._client.submit(solve_chunk, remote, c, key=f"pactlab-{self._tag}-{self._batch}-chunk-{c[0]}",
                                     pure=False) for c in chunks]
         for f in as_completed(futs):
             yield f.result()
+
+    def _on_workers(self, payload: Payload):
+        """The payload's future on the Dask workers: sent once for all the batches that use it.
+
+        It is sent under a key of its own (``hash=False``). Under Dask's default key, a hash of the
+        content, a second batch of the same payload scatters the key whose release the first batch's
+        end has just sent; the scheduler may process the release after the new scatter, the workers
+        drop the data, and the batch's chunks are cancelled ("lost dependencies") or wait for it."""
+        if self._remote is not None and self._remote[0] == payload:
+            return self._remote[1]
+        old, self._remote = self._remote, None
+        if old is not None:
+            old[1].release()
+        fut = self._client.scatter(payload, broadcast=True, hash=False)
+        self._remote = (payload, fut)
+        return fut
 
 
 def chunked(values: np.ndarray, size: int, first_id: int = 0) -> list[tuple[int, list[int], np.ndarray]]:
