@@ -17,10 +17,9 @@ IDS = [e.id for e in catalog()]
 ENGINES = ("serial", "process", "dask")
 
 
-def _small_spec(s):
-    """Two inputs of the theatre's stress-test uncertainty (``--width span``): the adversary's
-    capability and the first anchored coding (the same choice on every engine)."""
-    spec = default_spec(s, width="span")
+def _small_spec(spec, s):
+    """Two inputs for the tipping and sensitivity searches: the adversary's capability and the
+    first anchored coding (the same choice on every engine)."""
     adv = next(a.id for a in s.actors if a.role.value == "adversary")
     first = [f"{adv}.capability"] + [i.path for i in spec.inputs if i.kind == "choice"][:1]
     return spec.subset(first)
@@ -30,16 +29,17 @@ def _compute(ex, tmp, engine):
     out = {}
     for sid in IDS:
         s = get(sid)
-        spec = _small_spec(s)
+        full = default_spec(s, width="span")  # the stress test: every input over its whole span
+        spec = _small_spec(full, s)
         target = "multilateral" if solve(s).design != "multilateral" else "bilateral"
         mc = tmp / f"{engine}-{sid}"
-        runner.montecarlo(s, spec, mc, draws=12, seed=2, chunk_size=6, executor=ex)
+        runner.montecarlo(s, full, mc, draws=16, seed=2, chunk_size=8, executor=ex)
         _, df = runner.load_results(mc)
         rows = df.drop(columns=["chunk", *runner.BOOKKEEPING]).reset_index(drop=True)
         tip = an.tipping(s, spec, target, ex, grid=3, steps=2, joint=0, chunk_size=4)
         sens = an.sensitivity(s, spec, target, ex, method="morris", n=2, groups="input", chunk_size=4)
         try:
-            disc = an.discover(df, spec, df["design"].mode()[0], threshold=0.5, depth=2)
+            disc = an.discover(df, full, df["design"].mode()[0], threshold=0.5, depth=2)
         except an.ExploreError as exc:  # every draw gave one design: the command's own refusal
             disc = ("refused", str(exc))
         out[sid] = (rows, tip, sens, disc)
@@ -70,7 +70,7 @@ def test_every_builtin_gives_identical_results_on_each_engine(results, engine):
 def test_every_builtin_was_explored(results):
     for sid in IDS:
         rows, tip, sens, disc = results["serial"][sid]
-        assert len(rows) == 12 and rows["design"].notna().all(), sid
+        assert len(rows) == 16 and rows["design"].notna().all(), sid
         assert tip and sens and disc is not None, sid
     discovered = [sid for sid in IDS if not isinstance(results["serial"][sid][3], tuple)]
     assert len(discovered) >= 3, discovered
