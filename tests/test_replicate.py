@@ -88,3 +88,71 @@ def test_replicate_data_steps_need_data(tmp_path):
     assert r.exit_code == 2 and "--data" in r.output and "Traceback" not in r.output
     r = _invoke("replicate", tmp_path / "x", "--only", "cases", "--against", tmp_path / "nowhere")
     assert r.exit_code == 2 and "--against" in r.output
+
+
+def test_replicate_fits_and_comparisons_on_a_small_world(tmp_path):
+    """The data steps that run `pactlab fit` and `pactlab compare` as the docs cite them, on the
+    suite's small synthetic COW/ATOP world (windows to 1915, split 1901): each writes its files,
+    the fitted file is a Cohen parameter file, and the case table at it is the one `cases --params`
+    gives."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from worlds import small_world
+
+    from pactlab.evidence.cases import case_table, json_rows, params_from_file
+
+    small_world(tmp_path / "w")
+    out = tmp_path / "rep"
+    r = _invoke("replicate", out, "--data", tmp_path / "w", "--to", 1915, "--split", 1901,
+                "--only", "fit-train,fit-all,compare", "--format", "json")
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.stdout)
+    assert res["run"] == ["fit-train", "fit-all", "compare"]
+    for f in res["files"]:
+        assert (out / f).stat().st_size > 0, f
+    fit = json.loads((out / "cohen-train.json").read_text())
+    assert fit["theory"] == "cohen[precision]" and fit["fitted"] == ["precision"]
+    assert fit["provenance"]["years"][1] == 1900
+    p = params_from_file(out / "cohen-train.json")
+    want = json.loads(json.dumps(json_rows(case_table(p))))
+    assert json.loads((out / "cases-cohen-train.json").read_text()) == want
+    cmp = json.loads((out / "compare.json").read_text())
+    assert cmp["record"]["split"] == 1901 and cmp["record"]["status"] == "run"
+    assert json.loads((out / "manifest.json").read_text())["extra"]["split"] == 1901
+
+
+def test_replicate_tipping_and_montecarlo_steps(tmp_path, monkeypatch):
+    """The explore steps write the docs' commands' JSON and the tipping report (the figures)."""
+    import pactlab.replicate as rep
+
+    calls = []
+    real = rep._command
+
+    def small(args, stdout=None):  # the same commands at a size a test can afford
+        args = [str(a) for a in args]
+        calls.append(args[:3])
+        if args[1] == "tipping":
+            if "--vary" in args:
+                args[args.index("--vary") + 1] = "PRC.maritime_reach"
+                args[args.index("--curve-draws") + 1] = "2"
+            else:
+                args += ["--vary", "PRC.maritime_reach"]
+            args += ["--grid", "3", "--steps", "2", "--joint", "0"]
+        else:
+            args[args.index("--draws") + 1] = "8"
+        real(args, stdout)
+
+    monkeypatch.setattr(rep, "_command", small)
+    out = tmp_path / "rep"
+    r = _invoke("replicate", out, "--only", "tipping,montecarlo", "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert calls == [["explore", "tipping", "indo-pacific-2025"]] * 2 + [["explore", "montecarlo", "indo-pacific-2025"]]
+    tip = json.loads((out / "tipping-indo-pacific-2025.json").read_text())
+    curves = json.loads((out / "tipping-curves-indo-pacific-2025.json").read_text())
+    assert tip["target"] == curves["target"] == "multilateral" and curves["curves"]
+    html = (out / "tipping-curves-indo-pacific-2025.html").read_text()
+    assert "<svg" in html or "<img" in html  # the curves' figure
+    mc = json.loads((out / "montecarlo-indo-pacific-2025.json").read_text())
+    assert mc["draws"] == 8 and (out / "montecarlo-indo-pacific-2025" / "manifest.json").exists()

@@ -434,11 +434,11 @@ def glossary(fmt: str) -> None:
 
 @main.command(epilog="""\b
 Examples:
-  pactlab replicate results/                     # everything: about 5 minutes on 2 cores
+  pactlab replicate results/                     # everything without the data: about 10 minutes on 2 cores
   pactlab replicate results/ --only cases,indo-pacific
   pactlab replicate results/ --resume            # after an interruption: finished steps are kept
   pactlab replicate results/ --fresh --draws 50  # replace an earlier run
-  pactlab replicate results/ --data ~/data/pactlab   # also the backtest, threat validity, rebuilt cases
+  pactlab replicate results/ --data ~/data/pactlab   # also every figure that needs the record: hours
   pactlab replicate new/ --against results/      # and say which files and figures changed
 """)
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
@@ -446,28 +446,37 @@ Examples:
               help="parameter redraws for the robustness table (each redraws every behavioural parameter)")
 @click.option("--seed", type=int, default=1, show_default=True, help="seed of the redraws")
 @click.option("--only", default=None,
-              help="comma-separated steps to run (default: cases, indo-pacific, robustness, ablation; with "
-                   "--data also backtest, threat-validity, cases-built, shipped-defaults)")
+              help="comma-separated steps to run (default: cases, indo-pacific, robustness, ablation, tipping, "
+                   "montecarlo; with --data also backtest, threat-validity, cases-built, shipped-defaults, "
+                   "fit-train, fit-all, prequential, compare, compare-fit)")
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
               help="the COW/ATOP folder: also write the tables that need the record, with the data files' "
                    "checksums in the manifest")
 @click.option("--to", "y2", type=int, default=1955, show_default=True,
               help="with --data: the last year of the record used")
+@click.option("--split", type=int, default=1939, show_default=True,
+              help="with --data: the fits and comparisons are trained on the windows ending before this year "
+                   "and scored on the rest")
 @click.option("--against", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="an earlier replication's folder: say which files (and how many values) changed")
 @click.option("--resume", is_flag=True, help="continue a run in OUT with the same manifest; finished steps are kept")
 @click.option("--fresh", is_flag=True, help="discard the results of an earlier run in OUT")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def replicate(out: Path, draws: int, seed: int, only: str | None, data_dir: Path | None, y2: int,
+def replicate(out: Path, draws: int, seed: int, only: str | None, data_dir: Path | None, y2: int, split: int,
               against: Path | None, resume: bool, fresh: bool, fmt: str) -> None:
     """Reproduce the published results into the folder OUT.
 
     Writes the case table (cases.json/csv/md), the Indo-Pacific 2025 answer
     with its report, the robustness redraw and the ablation tables of
-    docs/cases.md, and manifest.json recording the pactlab version, the
-    parameter digest and every built-in scenario's content hash. Files are
-    written whole as each step finishes; rerun with --resume to finish an
-    interrupted run.
+    docs/cases.md, the Indo-Pacific tipping points and span Monte Carlo of
+    docs/explore.md, and manifest.json recording the pactlab version, the
+    parameter digest and every built-in scenario's content hash. With --data,
+    also the backtest scoreboard and report, the threat validity table, the
+    rebuilt cases, the shipped set's zero-probability count, Cohen's fits
+    (before --split with its out-of-sample scoreboard and case table; on all
+    the data; prequential) and `pactlab compare` on the record (as declared and
+    fitted), each by the command the docs cite. Files are written whole as
+    each step finishes; rerun with --resume to finish an interrupted run.
     """
     from pactlab import replicate as rep
 
@@ -485,7 +494,7 @@ def replicate(out: Path, draws: int, seed: int, only: str | None, data_dir: Path
 
     try:
         res = rep.run(out, draws=draws, seed=seed, only=steps, resume=resume, fresh=fresh, progress=progress,
-                      data=data, to=y2, against=against)
+                      data=data, to=y2, split=split, against=against)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     if quiet:

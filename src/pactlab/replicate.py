@@ -6,10 +6,24 @@
 * ``indo-pacific-2025.json``, ``indo-pacific-2025.html`` -- the headline question, with its report;
 * ``robustness.json``, ``robustness.md`` -- the parameter redraw (``--draws``, default 300);
 * ``ablation.json``, ``ablation.md`` -- every mechanism switched off in turn;
+* ``tipping-indo-pacific-2025.json`` -- docs/explore.md's "what would it take" answer (`explore
+  tipping indo-pacific-2025 --target multilateral`), and ``tipping-curves-indo-pacific-2025.json``
+  and ``.html`` -- its tipping curves for Chinese capability and reach, with their figures;
+* ``montecarlo-indo-pacific-2025.json`` -- the 600 draws over every input's span it quotes
+  (`explore montecarlo indo-pacific-2025 --draws 600 --seed 1 --width span`), with the draws in
+  ``montecarlo-indo-pacific-2025/``;
 * with ``--data DIR`` (the COW/ATOP folder), also the tables that need the record:
   ``backtest.json`` (the backtest scoreboard, 1816 to ``--to``), ``threat-validity.json`` and
   ``.csv`` (the threat measure against the published ones), ``cases-built.json`` (the cases
-  rebuilt from the data), ``shipped-defaults.json`` (the shipped set's zero-probability count);
+  rebuilt from the data), ``shipped-defaults.json`` (the shipped set's zero-probability count),
+  ``backtest.html`` (the backtest report and its figures), and the fits docs/evidence.md and
+  docs/compare.md quote, each by the command they cite: ``cohen-train.json`` (Cohen's tied
+  precision fitted on the windows ending before ``--split``, 1939 in the docs) with
+  ``cohen-train-scoreboard.csv`` (scored out of sample) and ``cases-cohen-train.json`` (the case
+  table at it); ``cohen-fit-1816-1955.json`` (fitted on all
+  the data); ``prequential.csv`` (each window scored after a fit on the earlier ones);
+  ``compare.json`` and ``compare-theatres.csv`` (every theory on the record at precisions 5) and
+  ``compare-fit.json`` (the rivals fitted first); these take from minutes to about an hour each;
 * ``manifest.json`` -- what made them: pactlab's version, the parameter digest, every built-in
   scenario's id and content hash, the data files' checksums (with ``--data``), the draws and
   seed, and the versions of Python and numpy.
@@ -84,11 +98,77 @@ def _ablation(out: Path, opts: dict) -> None:
 
 
 def _backtest(out: Path, opts: dict) -> None:
-    from pactlab.evidence.backtest import evaluate, run_backtest, scoreboard_json
+    _command(["backtest", "--data", opts["data"].path, "--from", 1816, "--to", opts["to"], "--format", "json",
+              "--report", out / "backtest.html"], stdout=out / "backtest.json")
 
-    data = opts["data"]
-    ev = evaluate(run_backtest(data, 1816, opts["to"]), data)
-    atomic_write_text(out / "backtest.json", scoreboard_json(ev) + "\n")
+
+def _command(args: list[str], stdout: Path | None = None) -> None:
+    """One pactlab command, run in this process exactly as the docs cite it (its standard output
+    written to ``stdout`` when given); a failure is raised, not printed and passed over."""
+    import contextlib
+    import io
+
+    from pactlab.cli import main
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        main.main(args=[str(a) for a in args], prog_name="pactlab", standalone_mode=False)
+    if stdout is not None:
+        atomic_write_text(stdout, buf.getvalue())
+
+
+def _tipping(out: Path, opts: dict) -> None:
+    _command(["explore", "tipping", "indo-pacific-2025", "--target", "multilateral", "--format", "json"],
+             stdout=out / "tipping-indo-pacific-2025.json")
+    f = out / "tipping-curves-indo-pacific-2025.html"
+    f.unlink(missing_ok=True)  # a re-run writes it again
+    _command(["explore", "tipping", "indo-pacific-2025", "--target", "multilateral", "--vary",
+              "PRC.capability,PRC.maritime_reach", "--curve-draws", 40, "--format", "json", "--report", f],
+             stdout=out / "tipping-curves-indo-pacific-2025.json")
+
+
+def _montecarlo(out: Path, opts: dict) -> None:
+    _command(["explore", "montecarlo", "indo-pacific-2025", "--draws", 600, "--seed", 1, "--width", "span",
+              "--out", out / "montecarlo-indo-pacific-2025", "--fresh", "--format", "json"],
+             stdout=out / "montecarlo-indo-pacific-2025.json")
+
+
+PRECISIONS5 = ("cohen: {precision_patron: 5, precision_clients: 5, precision_adversary: 5, "
+               "precision_welfare: 5, precision_stability: 5}\n")
+
+
+def _fit_args(opts: dict, train_to: int) -> list:
+    return ["fit", "--data", opts["data"].path, "--train-to", train_to, "--theory", "cohen", "--tie-precisions",
+            "--set", "precision=2", "--starts", 1, "--maxiter", 40, "--max-units", 8]
+
+
+def _fit_train(out: Path, opts: dict) -> None:
+    (out / "cohen-train-scoreboard.csv").unlink(missing_ok=True)
+    _command(_fit_args(opts, opts["split"]) + ["--out", out / "cohen-train.json", "--to", opts["to"],
+                                               "--scoreboard", out / "cohen-train-scoreboard.csv"])
+    _command(["cases", "--params", out / "cohen-train.json", "--format", "json"],
+             stdout=out / "cases-cohen-train.json")
+
+
+def _fit_all(out: Path, opts: dict) -> None:
+    _command(_fit_args(opts, opts["to"] + 1) + ["--out", out / "cohen-fit-1816-1955.json"])
+
+
+def _prequential(out: Path, opts: dict) -> None:
+    (out / "prequential.csv").unlink(missing_ok=True)
+    _command(_fit_args(opts, opts["to"] + 1)[:-6] + ["--starts", 1, "--maxiter", 6, "--max-units", 8,
+                                                     "--out", out / "prequential-fit.json",
+                                                     "--prequential", out / "prequential.csv", "--min-train", 20])
+
+
+def _compare(out: Path, opts: dict, fit: bool = False) -> None:
+    prec = out / "precisions.yaml"
+    atomic_write_text(prec, PRECISIONS5)
+    name = "compare-fit" if fit else "compare"
+    extra = ["--fit"] if fit else ["--scores", out / "compare-theatres.csv"]
+    _command(["compare", "--data", opts["data"].path, "--params", prec, "--split", opts["split"],
+              "--to", opts["to"] + 1, "--force",
+              "--out", out / f"{name}.json", *extra])
 
 
 def _validity(out: Path, opts: dict) -> None:
@@ -126,13 +206,21 @@ STEPS: tuple[Step, ...] = (
     Step("indo-pacific", ("indo-pacific-2025.json", "indo-pacific-2025.html"), _headline),
     Step("robustness", ("robustness.json", "robustness.md"), _robustness),
     Step("ablation", ("ablation.json", "ablation.md"), _ablation),
+    Step("tipping", ("tipping-indo-pacific-2025.json", "tipping-curves-indo-pacific-2025.json",
+                     "tipping-curves-indo-pacific-2025.html"), _tipping),
+    Step("montecarlo", ("montecarlo-indo-pacific-2025.json",), _montecarlo),
 )
 #: the steps that need the COW/ATOP folder (``--data``)
 DATA_STEPS: tuple[Step, ...] = (
-    Step("backtest", ("backtest.json",), _backtest),
+    Step("backtest", ("backtest.json", "backtest.html"), _backtest),
     Step("threat-validity", ("threat-validity.json", "threat-validity.csv"), _validity),
     Step("cases-built", ("cases-built.json",), _built),
     Step("shipped-defaults", ("shipped-defaults.json",), _shipped),
+    Step("fit-train", ("cohen-train.json", "cohen-train-scoreboard.csv", "cases-cohen-train.json"), _fit_train),
+    Step("fit-all", ("cohen-fit-1816-1955.json",), _fit_all),
+    Step("prequential", ("prequential-fit.json", "prequential.csv"), _prequential),
+    Step("compare", ("compare.json", "compare-theatres.csv"), lambda out, opts: _compare(out, opts)),
+    Step("compare-fit", ("compare-fit.json",), lambda out, opts: _compare(out, opts, fit=True)),
 )
 NAMES = tuple(s.name for s in STEPS)
 DATA_NAMES = tuple(s.name for s in DATA_STEPS)
@@ -177,7 +265,7 @@ def changes(out: Path, against: Path, files: list[str]) -> list[dict]:
 
 def run(out: str | Path, *, draws: int = 300, seed: int = 1, only: tuple[str, ...] | None = None,
         resume: bool = False, fresh: bool = False, progress: Callable[[str, str], None] | None = None,
-        data=None, to: int = 1955, against: str | Path | None = None) -> dict:
+        data=None, to: int = 1955, split: int = 1939, against: str | Path | None = None) -> dict:
     """Run the steps named in ``only`` into ``out``; returns what was run and what was reused.
 
     Raises :class:`pactlab.manifest.RunMismatch` if ``out`` holds results of another run (unless
@@ -207,7 +295,8 @@ def run(out: str | Path, *, draws: int = 300, seed: int = 1, only: tuple[str, ..
         "replicate", parameters=DEFAULT, scenario=[get(e.id) for e in catalog()], seed=seed,
         data=data, data_keys=tuple(dict.fromkeys(DATA_FILES + READS)) if data is not None else None,
         years=(1816, to) if data is not None else None,
-        extra={"draws": draws, "spread": 0.25, "steps": [s.name for s in steps]},
+        extra={"draws": draws, "spread": 0.25, "steps": [s.name for s in steps],
+               **({"split": split} if data is not None else {})},
         info={"python": platform.python_version(), "numpy": np.__version__})
     files = [f for s in STEPS + DATA_STEPS for f in s.files]
     manifest.open_run(out, m, resume=resume, fresh=fresh, results=files, what="replicated results")
@@ -220,7 +309,7 @@ def run(out: str | Path, *, draws: int = 300, seed: int = 1, only: tuple[str, ..
             continue
         if progress:
             progress(s.name, "running")
-        s.run(out, {"draws": draws, "seed": seed, "data": data, "to": to})
+        s.run(out, {"draws": draws, "seed": seed, "data": data, "to": to, "split": split})
         done.append(s.name)
         if progress:
             progress(s.name, "written")
