@@ -129,6 +129,8 @@ def test_page_shows_the_solve_and_follows_an_edit(watched, tmp_path):
     after = _shown(page)
     assert after == want
     shot = tmp_path / "app.png"
+    page.locator(".pl-design").scroll_into_view_if_needed()  # the prediction and its diagram, after the edit
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
     keep = os.environ.get("PACTLAB_SCREENSHOTS")
