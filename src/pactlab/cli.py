@@ -434,7 +434,7 @@ def glossary(fmt: str) -> None:
 
 @main.command(epilog="""\b
 Examples:
-  pactlab replicate results/                     # everything without the data: about 10 minutes on 2 cores
+  pactlab replicate results/                     # everything without the data: about 6 minutes on 2 cores
   pactlab replicate results/ --only cases,indo-pacific
   pactlab replicate results/ --resume            # after an interruption: finished steps are kept
   pactlab replicate results/ --fresh --draws 50  # replace an earlier run
