@@ -3,9 +3,10 @@
 The driver draws every value (from ``numpy.random.SeedSequence(seed).spawn(draws)``, one child
 per draw, so a draw's values do not depend on the engine or on how draws are chunked) and sends
 chunks of draws to the engine; a worker copies the scenario with each draw's values (no
-validation per draw), optionally takes the draw's parameter set from a fit's bootstrap resamples
-(:class:`ParamDraws`, the second, optional source of uncertainty), solves it with ``solve_design`` (``solve``'s own computation of the design
-and treaties, without the explanation) and returns the designs. A Monte Carlo run writes one Parquet
+validation per draw), takes the draw's parameter set (the run's, or one of a fit's bootstrap
+resamples: :class:`ParamDraws`, the second, optional source of uncertainty), solves it with
+``solve_design`` (``solve``'s own computation of the design and treaties, without the
+explanation) and returns the designs. A Monte Carlo run writes one Parquet
 file per finished chunk (temporary name, then rename) under a run manifest
 (:mod:`pactlab.manifest`), so ``--resume`` runs only the chunks without a file.
 """
