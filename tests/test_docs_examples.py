@@ -1,17 +1,55 @@
-"""Every code block in the tutorial, the how-to guides and the Python reference runs.
+"""Every code block in docs/ (every page, recursively) runs or is checked.
 
-Each document becomes one script, run in a fresh interpreter in an empty
-folder: ``python`` blocks in order, in one namespace, and each line of a
-``bash`` block (``pactlab ...`` commands) as a subprocess, which must exit
-0. Blocks marked ``python data`` / ``bash data`` need the COW and ATOP
-folder (``DATA``); a document with such blocks is skipped, saying so, when
-the folder is absent. ``text`` blocks are shown output or install steps the
-README's own commands perform. The README's Python block is run too, and
-the README's test command must be the one ``.ci/run`` calls.
+Each page becomes one script, run in a fresh interpreter in an empty folder
+(the test's tmp folder, also ``HOME``, so nothing is written elsewhere).
+A block's info string says what it is; an info string outside these kinds
+fails the test:
+
+``python``
+    run in order, in one namespace per page.
+``bash``
+    each command run as a subprocess, which must exit 0: ``pactlab ...``,
+    ``python benchmarks/NAME.py ...`` and ``python tools/NAME.py ...``
+    (those two folders only, resolved in the repository); ``VAR=value``
+    prefixes, ``export VAR=value`` (kept for the page's later commands),
+    ``> FILE``, ``&&`` and ``\\`` continuations are understood.
+``python data`` / ``bash data``
+    the same, with the COW and ATOP folder: ``~/data/pactlab`` (the one
+    spelling the docs use for it) is that folder (``DATA``); a page with such
+    blocks is skipped, saying so, when the folder is absent.
+``python small`` / ``bash small``
+    commands that take minutes on the whole record (fits, prequential fits,
+    ``compare --data``, long backtests, ``replicate --data``, benchmark
+    runs on the data): in the suite ``~/data/pactlab`` is the small
+    synthetic COW/ATOP world of ``tests/worlds.py`` (its years shifted to
+    1920-1955, so that the docs' year options select windows in it) in place
+    of the data folder. The command line is the reader's; only the folder
+    differs, so the figures printed are not the docs' figures.
+``yaml KIND [FILE]``
+    a whole file, checked by the loader the software uses for it: ``scenario``
+    (``load_scenario``), ``spec`` (an uncertainty file, ``load_spec`` on its
+    ``scenario:``), ``events`` (an events file, ``load_events`` on its
+    ``scenario:``), ``params`` (a ``compare --params`` file: every theory and
+    value through the theory's parameter declaration). With ``FILE`` the
+    block is written to that name for the page's later commands.
+    ``yaml fragment``: part of a scenario file; each top-level key must be a
+    field of a scenario or of an actor and its value must validate as that
+    field.
+``text``
+    output shown to the reader (tables, profiles, diagrams, examples of
+    output). Commands are never ``text``.
+
+Paths into the repository that a page names (``docs/examples/...``) are
+read from the repository. A page whose commands would rewrite repository
+files (``pactlab cases --regenerate``) runs them, and the test then asserts
+that docs/ and tests/golden/ are byte-identical to before: regenerating at the
+shipped parameters must give what is committed. The README's Python block is
+run too, and the README's test command must be the one ``.ci/run`` calls.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -22,20 +60,125 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
-DOCS = sorted([ROOT / "docs" / "tutorial.md", ROOT / "docs" / "reference" / "python.md",
-               *(p for p in (ROOT / "docs" / "howto").glob("*.md") if p.name != "README.md")])
-#: A fenced block, at the margin or indented (inside a list item): the closing
+#: the one spelling of the COW/ATOP folder in the docs
+DATA_PATH = "~/data/pactlab"
+DOCS = sorted((ROOT / "docs").rglob("*.md"))
+#: generated from the CLI's help (tools/cli_reference.py): its blocks are the help text
+GENERATED = {ROOT / "docs" / "reference" / "cli.md"}
+#: a fenced block, at the margin or indented (inside a list item): the closing
 #: fence has the opening fence's indentation.
 FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.S | re.M)
-RUNNABLE = {"python", "python data", "bash", "bash data"}
-HARNESS = '''
-import shlex, subprocess, sys
-def _sh(line):
+RUNNABLE = {f"{lang}{where}" for lang in ("python", "bash") for where in ("", " data", " small")}
+YAML_KINDS = {"scenario", "spec", "events", "params", "fragment"}
+#: the years of the small world (tests/worlds.py, shifted): 1920-1955
+SMALL_SHIFT = 40
+#: what a page may rewrite in the repository only to the same bytes
+GUARDED = ("docs", "tests/golden")
+
+HARNESS = r'''
+import os, re, shlex, subprocess, sys, time
+from pathlib import Path
+ROOT = Path(ROOT)
+HOME = Path(os.environ["HOME"])
+
+def _path(a, data):
+    """The reader's path as the suite runs it: the data folder, the (test's) home, the repository's files."""
+    if a == "~/data/pactlab" or a.startswith("~/data/pactlab/"):
+        return data + a[len("~/data/pactlab"):]
+    if a.startswith("~/"):
+        return str(HOME / a[2:])
+    if re.match(r"(docs|tests)/", a) and not Path(a).exists() and (ROOT / a).exists():
+        return str(ROOT / a)
+    return a
+
+#: the page's ``export``s as the reader wrote them: a path in one is mapped for each block
+_EXPORTS = {}
+
+def _env(data):
+    """The environment of a block's commands (and, for Python blocks, of the block itself)."""
+    for k, v in _EXPORTS.items():
+        os.environ[k] = _path(v, data)
+    return dict(os.environ)
+
+def _sh(line, data):
     args = shlex.split(line)
-    assert args[0] == "pactlab", f"only pactlab commands run in docs: {line}"
-    args = [a.replace("DATA", DATA) if a == "DATA" else a for a in args]
-    p = subprocess.run([sys.executable, "-m", "pactlab", *args[1:]], capture_output=True, text=True)
-    assert p.returncode == 0, f"{line}\\nexit {p.returncode}\\n{p.stdout[-2000:]}\\n{p.stderr[-2000:]}"
+    if args[0] == "export":
+        for a in args[1:]:
+            k, v = a.split("=", 1)
+            _EXPORTS[k] = v
+        return
+    env = _env(data)
+    while args and re.fullmatch(r"[A-Z_][A-Z0-9_]*=\S*", args[0]):
+        k, v = args.pop(0).split("=", 1)
+        env[k] = _path(v, data)
+    out = None
+    if ">" in args:
+        i = args.index(">")
+        assert i == len(args) - 2, f"one '> FILE' at the end of a command: {line}"
+        out, args = args[-1], args[:i]
+    args = [_path(a, data) for a in args]
+    t0 = time.perf_counter()
+    if args[0] == "pactlab" and env == dict(os.environ) and "--engine" not in args:
+        # the CLI's entry point in this process: the same command as the console script, without a
+        # fresh interpreter's imports for every line (a prefix VAR=value, or --engine with worker
+        # processes, takes a subprocess)
+        from click.testing import CliRunner
+        from pactlab.cli import main
+        r = CliRunner().invoke(main, args[1:], catch_exceptions=True)
+        tb = "" if r.exception is None or isinstance(r.exception, SystemExit) else "".join(
+            __import__("traceback").format_exception(r.exception))
+        code, stdout, output = r.exit_code, r.stdout, r.output + tb
+    else:
+        if args[0] == "pactlab":
+            cmd = [sys.executable, "-m", "pactlab", *args[1:]]
+        elif args[0] == "python" and len(args) > 1 and re.fullmatch(r"(benchmarks|tools)/[\w-]+\.py", args[1]):
+            cmd = [sys.executable, str(ROOT / args[1]), *args[2:]]
+        else:
+            raise AssertionError(f"only pactlab, python benchmarks/... and python tools/... run in docs: {line}")
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        code, stdout, output = p.returncode, p.stdout, p.stdout[-2000:] + "\n" + p.stderr[-2000:]
+    print(f"{time.perf_counter() - t0:6.1f} s  {line}", flush=True)
+    assert code == 0, f"{line}\nexit {code}\n{output[-4000:]}"
+    if out is not None:
+        Path(out).write_text(stdout, encoding="utf-8")
+
+def _yaml(kind, name, text):
+    import yaml
+    f = Path(name or "doc-block.yaml")
+    f.write_text(text, encoding="utf-8")
+    if kind == "scenario":
+        from pactlab.scenarios.loader import load_scenario
+        load_scenario(f)
+    elif kind in ("spec", "events"):
+        from pactlab.scenarios.catalog import get
+        sid = (yaml.safe_load(text) or {}).get("scenario")
+        assert sid, f"an {kind} file in the docs names its scenario (scenario: ID)"
+        if kind == "spec":
+            from pactlab.explore.spec import load_spec
+            load_spec(f, get(sid))
+        else:
+            from pactlab.explore.path import load_events
+            s = get(sid)
+            ev = yaml.safe_load(text).get("events") or []
+            load_events(f, s, max([e["year"] - s.year + 1 for e in ev] + [1]))
+    elif kind == "params":
+        from pactlab import theories
+        from pactlab.evidence.cli_compare import _load_params
+        for theory, values in _load_params(f).items():
+            theories.get(theory).params(values)
+    elif kind == "fragment":
+        from pydantic import TypeAdapter
+        from pactlab.scenarios.schema import Actor, Scenario
+        body = yaml.safe_load(text)
+        assert isinstance(body, dict) and body, "a fragment is a mapping of scenario or actor fields"
+        for k, v in body.items():
+            field = Scenario.model_fields.get(k) or Actor.model_fields.get(k)
+            assert field is not None, f"{k}: not a field of a scenario or an actor"
+            TypeAdapter(field.annotation).validate_python(v)
+        if not name:
+            f.unlink()
+    else:
+        raise AssertionError(kind)
 '''
 
 
@@ -61,27 +204,66 @@ def blocks(path: Path) -> list[tuple[str, str]]:
     return blocks_of(path.read_text(encoding="utf-8"))
 
 
+def kind_problem(info: str) -> str | None:
+    """Why an info string is not one the suite knows (None if it is)."""
+    if info in RUNNABLE or info == "text":
+        return None
+    parts = info.split()
+    if parts and parts[0] == "yaml" and len(parts) in (2, 3) and parts[1] in YAML_KINDS:
+        return None
+    return f"code block of a kind the suite does not run or check: {info!r}"
+
+
+def commands(code: str) -> list[str]:
+    """The commands of a bash block: comments dropped, ``\\`` continuations joined, ``&&`` split."""
+    joined = re.sub(r"\\\n", " ", code)
+    out = []
+    for raw in joined.splitlines():
+        line = re.sub(r"(^|\s+)#.*$", "", raw).strip()
+        if line:
+            out.extend(part.strip() for part in line.split("&&"))
+    return out
+
+
+def needs_small(path: Path) -> bool:
+    return any(info.endswith(" small") for info, _ in blocks(path))
+
+
 def script(path: Path) -> str:
-    out = [f"DATA = {str(DATA)!r}", HARNESS]
+    out = [f"DATA = {str(DATA)!r}", f"SMALL = 'small-world'", f"ROOT = {str(ROOT)!r}", HARNESS]
+    if needs_small(path):
+        out.append(f"sys.path.insert(0, {str(ROOT / 'tests')!r})\nfrom worlds import small_world\n"
+                   f"small_world(Path(SMALL), shift={SMALL_SHIFT})\nsys.path.pop(0)\nSMALL = str(Path(SMALL).resolve())")
     for info, code in blocks(path):
+        where = "SMALL" if info.endswith(" small") else "DATA"
+        if DATA_PATH in code:
+            assert info.endswith((" data", " small")), f"{path.name}: a block naming {DATA_PATH} is marked data or small: {code[:200]}"
         if info.startswith("python"):
-            out.append(code)
+            out.append(f"_env({where})")
+            out.append(code.replace(f'"{DATA_PATH}"', where).replace(f"'{DATA_PATH}'", where))
         elif info.startswith("bash"):
-            for raw in code.splitlines():
-                line = re.sub(r"\s+#.*$", "", raw).strip()
-                if line and not line.startswith("#"):
-                    for part in line.split("&&"):
-                        out.append(f"_sh({part.strip()!r})")
+            out.extend(f"_sh({c!r}, {where})" for c in commands(code))
+        elif info.startswith("yaml"):
+            _, kind, *name = info.split()
+            out.append(f"_yaml({kind!r}, {(name or [None])[0]!r}, {code!r})")
     return "\n".join(out)
 
 
 def _run(code: str, cwd: Path) -> None:
+    home = cwd / "home"
+    home.mkdir(exist_ok=True)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-           "MPLBACKEND": "Agg"}
+           "MPLBACKEND": "Agg", "HOME": str(home)}
+    env.pop("PACTLAB_DATA", None)
     f = cwd / "doc_example.py"
     f.write_text(code, encoding="utf-8")
     p = subprocess.run([sys.executable, str(f)], cwd=cwd, capture_output=True, text=True, env=env, timeout=900)
     assert p.returncode == 0, f"{p.stdout[-3000:]}\n{p.stderr[-5000:]}"
+
+
+def _digest(folders=GUARDED) -> dict[str, str]:
+    return {str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for d in folders for p in sorted((ROOT / d).rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=[str(d.relative_to(ROOT / "docs")) for d in DOCS])
@@ -89,11 +271,25 @@ def test_doc_examples_run(doc, tmp_path):
     found = blocks(doc)
     if not found:
         return  # a page of prose: nothing to run
-    unknown = {info for info, _ in found} - RUNNABLE - {"text"}
-    assert not unknown, f"{doc}: code blocks of a kind the suite does not run: {unknown}"
-    if any(info.endswith("data") for info, _ in found) and not DATA.is_dir():
+    if doc in GENERATED:
+        assert {info for info, _ in found} == {"text"}, f"{doc}: a generated page shows help text only"
+        return
+    unknown = {p for info, _ in found if (p := kind_problem(info))}
+    assert not unknown, f"{doc}: {unknown}"
+    if any(info.endswith(" data") for info, _ in found) and not DATA.is_dir():
         pytest.skip(f"{doc.name} needs the COW/ATOP folder {DATA}")
+    before = _digest()
     _run(script(doc), tmp_path)
+    after = _digest()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"{doc}: running its blocks changed repository files: {changed}"
+
+
+def test_docs_name_the_data_folder_one_way():
+    """In every code block the COW/ATOP folder reads as ~/data/pactlab (the suite maps it)."""
+    others = re.compile(r"~/data/cow-atop|path/to/data|\.\./shared/data|--data DATA\b|open_data\(DATA\)")
+    bad = [f"{d.relative_to(ROOT)}: {m.group(0)}" for d in DOCS for _info, code in blocks(d) for m in others.finditer(code)]
+    assert not bad, bad
 
 
 def test_readme_python_block_runs(tmp_path):
@@ -144,3 +340,12 @@ def test_cli_reference_is_up_to_date():
     text = cli_reference.render()
     assert cli_reference.OUT.read_text(encoding="utf-8") == text, "run python tools/cli_reference.py"
     assert "### pactlab explore montecarlo" in text
+
+
+def test_collector_kinds_and_commands():
+    """The kinds the suite knows, and how a bash block splits into commands."""
+    assert kind_problem("bash small") is None and kind_problem("yaml spec") is None
+    assert kind_problem("yaml params precisions.yaml") is None
+    assert kind_problem("sh") and kind_problem("") and kind_problem("yaml") and kind_problem("yaml nonsense")
+    code = "pactlab fit --a 1 \\\n    --b 2   # note\n# a comment\npactlab validate x.yaml && pactlab run x.yaml\n"
+    assert commands(code) == ["pactlab fit --a 1      --b 2", "pactlab validate x.yaml", "pactlab run x.yaml"]

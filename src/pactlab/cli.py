@@ -288,7 +288,7 @@ def cite(data_dir: Path | None) -> None:
 
     \b
     Example:
-      pactlab cite --data ~/data/cow-atop > data.bib
+      pactlab cite --data ~/data/pactlab > data.bib
     """
     from pactlab.data import open_data
 

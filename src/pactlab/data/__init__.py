@@ -9,7 +9,7 @@ peacesciencer-style names (``cow/cow_states.csv``, ...) are accepted. See docs/d
 Entry point
 -----------
 >>> from pactlab.data import open_data
->>> d = open_data("/path/to/data")          # or open_data() with $PACTLAB_DATA set
+>>> d = open_data("~/data/pactlab")          # or open_data() with $PACTLAB_DATA set
 >>> d.capability(2, 1950)["cinc"]            # CINC of the USA in 1950
 >>> d.contiguity(2, 365, 1960)               # Contiguity(kind='sea', conttype=2)
 >>> d.alliances_in_force(1950, members=[2])  # ATOP alliances with the USA active in 1950

@@ -10,7 +10,7 @@ from pactlab.errors import PactlabError
 
 EPILOG = """\b
 Examples:
-  pactlab build --data ~/data/cow-atop --patron 2 --year 1951 --clients 900,920,840,740 --adversary 365
+  pactlab build --data ~/data/pactlab --patron 2 --year 1951 --clients 900,920,840,740 --adversary 365
   pactlab build --patron 2 --year 1949 --clients 20,200,220,211,210,212,385,390,395,325,235 \\
                 --adversary 365 --out europe-1949-data.yaml
   pactlab build --patron 2 --year 1951 --clients 900,920,840,740 --adversary 365 --aligned 710
