@@ -8,11 +8,15 @@ fails the test:
 ``python``
     run in order, in one namespace per page.
 ``bash``
-    each command run as a subprocess, which must exit 0: ``pactlab ...``,
-    ``python benchmarks/NAME.py ...`` and ``python tools/NAME.py ...``
-    (those two folders only, resolved in the repository); ``VAR=value``
-    prefixes, ``export VAR=value`` (kept for the page's later commands),
-    ``> FILE``, ``&&`` and ``\\`` continuations are understood.
+    each command run, which must exit 0: ``pactlab ...`` (through the CLI's
+    entry point, ``pactlab.cli:main``, in the page's process, so that a page's
+    twenty commands do not pay twenty interpreters' imports; in a subprocess
+    when the line sets ``VAR=value`` or starts worker processes with
+    ``--engine``), ``python benchmarks/NAME.py ...`` and ``python
+    tools/NAME.py ...`` (those two folders only, resolved in the repository;
+    subprocesses). ``export VAR=value`` (kept for the page's later commands),
+    ``> FILE``, ``&&`` and ``\\`` continuations are understood. A command
+    whose comment starts with "refused" must fail, without a traceback.
 ``python data`` / ``bash data``
     the same, with the COW and ATOP folder: ``~/data/pactlab`` (the one
     spelling the docs use for it) is that folder (``DATA``); a page with such
@@ -101,6 +105,8 @@ def _env(data):
     return dict(os.environ)
 
 def _sh(line, data):
+    refused = line.startswith("! ")
+    line = line[2:] if refused else line
     args = shlex.split(line)
     if args[0] == "export":
         for a in args[1:]:
@@ -138,6 +144,9 @@ def _sh(line, data):
         p = subprocess.run(cmd, capture_output=True, text=True, env=env)
         code, stdout, output = p.returncode, p.stdout, p.stdout[-2000:] + "\n" + p.stderr[-2000:]
     print(f"{time.perf_counter() - t0:6.1f} s  {line}", flush=True)
+    if refused:
+        assert code != 0 and "Traceback" not in output, f"{line}: should be refused without a traceback\n{output[-4000:]}"
+        return
     assert code == 0, f"{line}\nexit {code}\n{output[-4000:]}"
     if out is not None:
         Path(out).write_text(stdout, encoding="utf-8")
@@ -215,13 +224,16 @@ def kind_problem(info: str) -> str | None:
 
 
 def commands(code: str) -> list[str]:
-    """The commands of a bash block: comments dropped, ``\\`` continuations joined, ``&&`` split."""
+    """The commands of a bash block: comments dropped, ``\\`` continuations joined, ``&&`` split.
+    A command whose comment starts with "refused" must fail: it comes back prefixed with ``! ``."""
     joined = re.sub(r"\\\n", " ", code)
     out = []
     for raw in joined.splitlines():
-        line = re.sub(r"(^|\s+)#.*$", "", raw).strip()
+        m = re.search(r"(^|\s+)#\s*(.*)$", raw)
+        line = (raw[:m.start()] if m else raw).strip()
         if line:
-            out.extend(part.strip() for part in line.split("&&"))
+            mark = "! " if m and m.group(2).startswith("refused") else ""
+            out.extend(mark + part.strip() for part in line.split("&&"))
     return out
 
 
@@ -349,3 +361,4 @@ def test_collector_kinds_and_commands():
     assert kind_problem("sh") and kind_problem("") and kind_problem("yaml") and kind_problem("yaml nonsense")
     code = "pactlab fit --a 1 \\\n    --b 2   # note\n# a comment\npactlab validate x.yaml && pactlab run x.yaml\n"
     assert commands(code) == ["pactlab fit --a 1      --b 2", "pactlab validate x.yaml", "pactlab run x.yaml"]
+    assert commands("pactlab run nothing   # refused: no such scenario\n") == ["! pactlab run nothing"]
