@@ -137,9 +137,9 @@ PRECISIONS5 = ("cohen: {precision_patron: 5, precision_clients: 5, precision_adv
                "precision_welfare: 5, precision_stability: 5}\n")
 
 
-def _fit_args(opts: dict, train_to: int) -> list:
+def _fit_args(opts: dict, train_to: int, maxiter: int = 40) -> list:
     return ["fit", "--data", opts["data"].path, "--train-to", train_to, "--theory", "cohen", "--tie-precisions",
-            "--set", "precision=2", "--starts", 1, "--maxiter", 40, "--max-units", 8]
+            "--set", "precision=2", "--starts", 1, "--maxiter", maxiter, "--max-units", 8]
 
 
 def _fit_train(out: Path, opts: dict) -> None:
@@ -156,9 +156,9 @@ def _fit_all(out: Path, opts: dict) -> None:
 
 def _prequential(out: Path, opts: dict) -> None:
     (out / "prequential.csv").unlink(missing_ok=True)
-    _command(_fit_args(opts, opts["to"] + 1)[:-6] + ["--starts", 1, "--maxiter", 6, "--max-units", 8,
-                                                     "--out", out / "prequential-fit.json",
-                                                     "--prequential", out / "prequential.csv", "--min-train", 20])
+    _command(_fit_args(opts, opts["to"] + 1, maxiter=6) + ["--out", out / "prequential-fit.json",
+                                                           "--prequential", out / "prequential.csv",
+                                                           "--min-train", 20])
 
 
 def _compare(out: Path, opts: dict, fit: bool = False) -> None:
