@@ -235,6 +235,6 @@ def test_annotated_example_in_docs_is_valid():
 
     text = SCENARIOS_DOC.read_text(encoding="utf-8")
     part = text.split("## Full annotated example", 1)[1]
-    block = part.split("```yaml", 1)[1].split("```", 1)[0]
+    block = part.split("```yaml", 1)[1].split("\n", 1)[1].split("```", 1)[0]  # after the fence's info string
     s = parse_scenario(yaml.safe_load(block), "docs/scenarios.md example")
     assert s.id == "korea-1953-example" and len(s.clients) == 1
