@@ -215,3 +215,32 @@ def test_a_single_solve_does_not_import_numba():
     env = {k: v for k, v in __import__("os").environ.items() if k != "PACTLAB_JIT"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("k", range(N_SMALL))
+def test_compiled_search_equals_the_scalar_search(k):
+    """The compiled depth-first search returns the scalar search's list (same structures, same
+    order) and brute force's set, on every small instance (imposition, pacts in force, no patron)."""
+    from test_search_speed_equivalence import small_solver
+
+    from pactlab.model.search import CompiledSearch, ReferenceSearch
+
+    s = small_solver(k)
+    if s is None:
+        pytest.skip("pacts with a client that may not pledge")
+    got = CompiledSearch(s).run()
+    assert got == ReferenceSearch(s).run()
+    brute = [st for st in s.structures() if s.is_stable(*st)]
+    assert sorted(got) == sorted(brute)
+
+
+@pytest.mark.parametrize("j", range(len(LARGE)))
+def test_compiled_search_equals_the_numpy_search_on_larger_theatres(j, monkeypatch):
+    from pactlab.model.clients import ClientGame, stable_structures
+    from pactlab.model.search import CompiledSearch
+
+    game = ClientGame.of(compile_theatre(scenario(large_instance(j)), DEFAULT))
+    monkeypatch.setenv("PACTLAB_JIT", "0")
+    ref = stable_structures(game)
+    assert ref, "an instance with no stable structure checks little"
+    assert CompiledSearch(game).run() == ref

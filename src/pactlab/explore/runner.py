@@ -97,8 +97,12 @@ def treaty_text(treaties) -> str:
 
 def solve_chunk(payload: Payload, chunk: tuple) -> dict[str, list]:
     """Solve one chunk: (chunk id, draw ids, values matrix[, parameter-set index per row]) -> columns."""
+    from pactlab.model import kernels
     from pactlab.model.solve import solve_design
 
+    # a sweep solves many theatres: the compiled kernels (the same numbers as numpy's, bit for bit)
+    # pay for numba's start in every process that solves a chunk (PACTLAB_JIT=0 keeps numpy)
+    kernels.enable()
     cid, ids, values = chunk[:3]
     pidx = chunk[3] if len(chunk) > 3 else None
     t0 = time.perf_counter()

@@ -175,3 +175,230 @@ def mate_terms(member, w_mates, prox, theta_cl, partner_threat, obligation_cost)
             neighbour[b, i] = nacc
             obligation[b, i] = obligation_cost * oacc
     return neighbour, obligation
+
+
+# --- the search for individually stable structures ---------------------------------------------
+#
+# :class:`pactlab.model.search.CompiledSearch`: :meth:`ReferenceSearch.run` for one set M0 of lone
+# clients on offer, the same depth-first search with the same tests in the same order, each payoff
+# change computed for one client at a time with the same operations on the same operands
+# (``(row(dst | a) - row(src)) - row(dst)``, then ``+ row(rest)``, then ``+ (adj(after) - adj(M0))``),
+# so it returns the reference's list exactly.
+
+
+@njit(cache=True, nogil=True)
+def _delta(ROW, adj, use_adj, i, a, src, dst, M0, after):
+    # ReferenceSearch._move_delta (+ the adjustment change of _move_ok) at client i; dst 0: alone
+    if dst == 0:
+        d = ROW[a, i] - ROW[src, i]
+    else:
+        d = ROW[dst | a, i] - ROW[src, i] - ROW[dst, i]
+    rest = src & ~a
+    if rest != 0:
+        d = d + ROW[rest, i]
+    if use_adj and after != M0:
+        d = d + (adj[after, i] - adj[M0, i])
+    return d
+
+
+@njit(cache=True, nogil=True)
+def _move_ok(ROW, adj, use_adj, units, n, M0, a, src, dst, eps):
+    # ReferenceSearch._move_ok: not a profitable deviation (dst 0: going alone)
+    after = M0
+    if use_adj:
+        # ReferenceSearch._after
+        if units[a]:
+            if src == a:
+                after &= ~a
+            elif dst == 0:
+                after |= a
+        rest = src & ~a
+        if units[rest]:
+            after |= rest
+        if dst != 0 and units[dst]:
+            after &= ~dst
+    # the mover: one client gains > eps; several: none loses more than eps, one gains more
+    # (numpy's min and max are NaN if any member's change is NaN: never profitable)
+    if (a & (a - 1)) == 0:
+        i = 0
+        while (a >> i) & 1 == 0:
+            i += 1
+        if not _delta(ROW, adj, use_adj, i, a, src, dst, M0, after) > eps:
+            return True
+    else:
+        lo_ok = True
+        hi = False
+        nan = False
+        for i in range(n):
+            if (a >> i) & 1:
+                d = _delta(ROW, adj, use_adj, i, a, src, dst, M0, after)
+                if d != d:
+                    nan = True
+                elif d > eps:
+                    hi = True
+                if not d >= -eps:
+                    lo_ok = False
+        if nan or not (lo_ok and hi):
+            return True
+    if dst == 0:
+        return False
+    # the receiver's consent: no member loses more than eps (NaN: no consent)
+    for i in range(n):
+        if (dst >> i) & 1:
+            if not _delta(ROW, adj, use_adj, i, a, src, dst, M0, after) >= -eps:
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _self_ok(ROW, adj, use_adj, units, n, atoms, M0, g, eps):
+    for a in atoms:
+        if (a & g) == a and a != g:
+            if not _move_ok(ROW, adj, use_adj, units, n, M0, a, g, 0, eps):
+                return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _compatible(ROW, FEAS, adj, use_adj, units, n, atoms, M0, g1, g2, eps):
+    for k in range(2):
+        src = g1 if k == 0 else g2
+        dst = g2 if k == 0 else g1
+        for a in atoms:
+            if (a & src) != a or not FEAS[dst | a]:
+                continue
+            if not _move_ok(ROW, adj, use_adj, units, n, M0, a, src, dst, eps):
+                return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _search_m0(ROW, FEAS, adj, use_adj, units, atoms, imposable, M0, must_group, eps, self_cache, out, nout,
+               offs, nstruct):
+    # ReferenceSearch.run's run(M0, must_group): appends each structure found (its groups in the
+    # order chosen) to out, its end to offs; returns the buffers (grown if needed) and counts
+    n = ROW.shape[1]
+    size = ROW.shape[0]
+    na = atoms.size
+    self_cache[:] = -1
+    pair_cache = {}
+    chosen = np.empty(na + 1, dtype=np.int64)
+    nc = 0
+    for t in range(na):
+        if (atoms[t] & imposable) != 0 and (atoms[t] & M0) != 0:
+            chosen[nc] = atoms[t]
+            nc += 1
+    for x in range(nc):
+        for y in range(x + 1, nc):
+            if not _compatible(ROW, FEAS, adj, use_adj, units, n, atoms, M0, chosen[x], chosen[y], eps):
+                return out, nout, offs, nstruct
+    # frames of the depth-first search: each a list of free atoms (indices) and the next subset
+    ffree = np.empty((na + 1, na), dtype=np.int64)
+    flen = np.zeros(na + 1, dtype=np.int64)
+    fbits = np.zeros(na + 1, dtype=np.int64)
+    L = 0
+    for t in range(na):
+        if not (atoms[t] & M0):
+            ffree[0, L] = t
+            L += 1
+    flen[0] = L
+    depth = 0 if L > 0 else -1
+    if L == 0:  # every atom on offer: the structure is M0 itself
+        if nout + nc > out.size:
+            bigger = np.empty(2 * out.size + nc, dtype=np.int64)
+            bigger[:nout] = out[:nout]
+            out = bigger
+        for t in range(nc):
+            out[nout] = chosen[t]
+            nout += 1
+        nstruct += 1
+        if nstruct >= offs.size:
+            bo = np.empty(2 * offs.size, dtype=np.int64)
+            bo[:nstruct] = offs[:nstruct]
+            offs = bo
+        offs[nstruct] = nout
+    while depth >= 0:
+        L = flen[depth]
+        r = L - 1
+        if fbits[depth] >= (1 << r):
+            depth -= 1
+            if depth >= 0:
+                nc -= 1
+            continue
+        bits = fbits[depth]
+        fbits[depth] += 1
+        g = atoms[ffree[depth, 0]]
+        for t in range(r):
+            if (bits >> t) & 1:
+                g |= atoms[ffree[depth, 1 + t]]
+        if units[g] and (g & must_group) != 0:
+            continue
+        if not FEAS[g]:
+            continue
+        s = self_cache[g]
+        if s < 0:
+            s = 1 if _self_ok(ROW, adj, use_adj, units, n, atoms, M0, g, eps) else 0
+            self_cache[g] = s
+        if s == 0:
+            continue
+        ok = True
+        for h in range(nc):
+            other = chosen[h]
+            lo = g if g < other else other
+            hi = other if g < other else g
+            key = lo * size + hi
+            if key in pair_cache:
+                c = pair_cache[key]
+            else:
+                c = _compatible(ROW, FEAS, adj, use_adj, units, n, atoms, M0, lo, hi, eps)
+                pair_cache[key] = c
+            if not c:
+                ok = False
+                break
+        if not ok:
+            continue
+        chosen[nc] = g
+        nc += 1
+        nl = 0
+        for t in range(r):
+            if not (bits >> t) & 1:
+                ffree[depth + 1, nl] = ffree[depth, 1 + t]
+                nl += 1
+        if nl == 0:
+            if nout + nc > out.size:
+                bigger = np.empty(2 * out.size + nc, dtype=np.int64)
+                bigger[:nout] = out[:nout]
+                out = bigger
+            for t in range(nc):
+                out[nout] = chosen[t]
+                nout += 1
+            nstruct += 1
+            if nstruct >= offs.size:
+                bo = np.empty(2 * offs.size, dtype=np.int64)
+                bo[:nstruct] = offs[:nstruct]
+                offs = bo
+            offs[nstruct] = nout
+            nc -= 1
+            continue
+        depth += 1
+        flen[depth] = nl
+        fbits[depth] = 0
+    return out, nout, offs, nstruct
+
+
+@njit(cache=True, nogil=True)
+def stable_search(ROW, FEAS, adj, use_adj, units, atoms, imposable, M0s, must_groups, eps):
+    """The structures :meth:`ReferenceSearch.run` finds, in its order, for the sets M0 of lone
+    clients on offer in ``M0s`` (in the reference's order, each with its ``must_group``):
+    (groups, offsets), structure s being ``groups[offsets[s]:offsets[s + 1]]`` (its groups in the
+    order chosen, the atoms on offer first)."""
+    out = np.empty(256, dtype=np.int64)
+    offs = np.empty(64, dtype=np.int64)
+    offs[0] = 0
+    nout = 0
+    nstruct = 0
+    self_cache = np.empty(ROW.shape[0], dtype=np.int8)
+    for m in range(M0s.size):
+        out, nout, offs, nstruct = _search_m0(ROW, FEAS, adj, use_adj, units, atoms, imposable, M0s[m],
+                                              must_groups[m], eps, self_cache, out, nout, offs, nstruct)
+    return out[:nout], offs[:nstruct + 1]

@@ -28,7 +28,8 @@ import numpy as np
 from pactlab.model.imposition import ImpositionTable, LoneOutcome
 from pactlab.model.patron import GroupTable, block_table, lone_atoms, single_table
 from pactlab.model.payoffs import EPS
-from pactlab.model.search import FastSearch, ReferenceSearch
+from pactlab.model import kernels
+from pactlab.model.search import CompiledSearch, FastSearch, ReferenceSearch
 from pactlab.model.theatre import Theatre, popcount
 
 
@@ -151,9 +152,12 @@ SCALAR_ATOMS = 5
 
 
 def stable_structures(game: ClientGame) -> list[tuple[tuple[int, ...], int]]:
-    """Every individually stable structure (exact). Both searches return
+    """Every individually stable structure (exact). The searches return
     the same list (same structures, same order): the scalar one for small
-    theatres, the vectorised one otherwise."""
+    theatres, the vectorised one otherwise; with the compiled kernels on
+    (:mod:`pactlab.model.kernels`), the scalar one compiled."""
+    if kernels.wanted():
+        return CompiledSearch(game).run()
     if len(game.atoms) <= SCALAR_ATOMS or not np.isfinite(game.adj_dense).all() or game.imposition.multi_units:
         # (pacts in force on offer for imposition: the scalar search handles them)
         # (the vectorised tables rely on adj[M0] - adj[M0] being exactly 0)

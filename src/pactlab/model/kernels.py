@@ -87,6 +87,9 @@ def warm_up() -> bool:
     w = k.pair_terms(member, np.ones(m, np.int64), np.zeros((n, n), np.int64), np.ones(3), False, pairs, 0.5,
                      f1, f2, f2, pairs, np.zeros(m, bool), True, 0.5, 1.0)[-1]
     k.mate_terms(member, w, f2, f3, f3, 1.0)
+    size = 1 << n
+    k.stable_search(np.zeros((size, n)), np.ones(size, bool), np.zeros((size, n)), True, np.zeros(size, bool),
+                    np.array([1, 2, 4], np.int64), 0, np.zeros(1, np.int64), np.zeros(1, np.int64), 1e-9)
     return True
 
 

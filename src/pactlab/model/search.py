@@ -566,3 +566,48 @@ class FastSearch:
             U = M0 + sum(x for x in groups if x.bit_count() == 1)
             out.append((blocks, U))
         return out
+
+
+class CompiledSearch(ReferenceSearch):
+    """The structures of :meth:`ReferenceSearch.run`, in the same order, by the same depth-first
+    search compiled with numba (:func:`pactlab.model._jit.stable_search_m0`, one call per set M0
+    of lone clients on offer). Used by :func:`pactlab.model.clients.stable_structures` when the
+    compiled kernels are on (:mod:`pactlab.model.kernels`)."""
+
+    def run(self) -> list[tuple[tuple[int, ...], int]]:
+        from pactlab.model import kernels
+
+        k = kernels.kernels()
+        game = self.game
+        size = 1 << self.th.n
+        ROW = np.ascontiguousarray(self.ROW, dtype=float)
+        FEAS = np.ascontiguousarray(self.FEAS, dtype=np.bool_)
+        adj = np.ascontiguousarray(self.adj_dense, dtype=float)
+        use_adj = bool(self.adj_row)
+        units = np.zeros(size, dtype=np.bool_)
+        for a in self._units:
+            units[a] = True
+        atoms = np.array(self.atoms, dtype=np.int64)
+        imp_atoms = [a for a in self.atoms if a & self.imposable]
+        # the sets M0 in the reference's order, each with the imposable atoms that must group
+        if not use_adj:
+            M0s, must = [0], [0]
+        else:
+            multi = [a for a in imp_atoms if a.bit_count() >= 2]
+            singles = [a for a in imp_atoms if a.bit_count() == 1]
+            if multi:  # (as in ReferenceSearch.run: every subset of the lone clients on offer)
+                cands = [sum(a for t, a in enumerate(singles) if b >> t & 1) for b in range(1 << len(singles))]
+            else:
+                cands = m0_candidates(game, singles)
+            M0s = [M0s_ | sum(a for t, a in enumerate(multi) if bits >> t & 1)
+                   for M0s_ in cands for bits in range(1 << len(multi))]
+            must = [self.imposable & ~M0 for M0 in M0s]
+        groups, offs = k.stable_search(ROW, FEAS, adj, use_adj, units, atoms, int(self.imposable),
+                                       np.array(M0s, dtype=np.int64), np.array(must, dtype=np.int64), EPS)
+        g, o = groups.tolist(), offs.tolist()
+        out: list[tuple[tuple[int, ...], int]] = []
+        for s in range(len(o) - 1):
+            part = g[o[s]:o[s + 1]]
+            out.append((tuple(sorted(x for x in part if x.bit_count() >= 2)),
+                        sum(x for x in part if x.bit_count() == 1)))
+        return out
