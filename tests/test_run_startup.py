@@ -146,3 +146,21 @@ def test_run_imports_neither_pandas_nor_the_other_layers():
     heavy = p.stderr.strip().splitlines()[-1]
     # the packages of the other layers (their __init__ only) are looked up, not their commands
     assert heavy == "HEAVY ['pactlab.app', 'pactlab.evidence', 'pactlab.explore', 'pactlab.landscape']", heavy
+
+
+def test_optional_list_fields_default_to_fresh_lists_from_a_python_factory():
+    # pydantic inspects a default factory's signature when it builds the model; for a builtin
+    # such as ``list`` that means parsing its text signature (tokenize's regexes, ~13 ms at import)
+    import types
+
+    from pactlab.scenarios import schema
+
+    factories = [(m.__name__, n, f.default_factory) for m in (schema.Scenario, schema.Record)
+                 for n, f in m.model_fields.items() if f.default_factory is not None]
+    assert {(m, n) for m, n, _ in factories} >= {("Scenario", "footholds"), ("Scenario", "treaties"),
+                                                 ("Scenario", "disputes"), ("Scenario", "events"),
+                                                 ("Record", "treaties")}
+    for _, _, f in factories:
+        assert isinstance(f, types.FunctionType), f
+        a, b = f(), f()
+        assert a == [] and a is not b

@@ -43,6 +43,12 @@ CAPABILITY_UNITS: dict[str, tuple[float, float, str]] = {
 }
 
 
+def _empty_list() -> list:
+    """The default of an optional list field. (A Python function, not ``list``: pydantic inspects
+    a default factory's signature, which for a builtin means parsing its text signature, slowly.)"""
+    return []
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -379,7 +385,7 @@ class Record(_Strict):
     """What actually happened, for the case table. Never read by the model."""
 
     design: Literal["none", "clients-only", "bilateral", "trilateral", "hub-and-spoke", "multilateral"]
-    treaties: list[Treaty] = Field(default_factory=list)
+    treaties: list[Treaty] = Field(default_factory=_empty_list)
     durability: Literal["long", "short", "unknown"] = "unknown"
     note: str | None = None
 
@@ -420,12 +426,12 @@ class Scenario(_Strict):
     sources: dict[str, Source]
     actors: list[Actor] = Field(min_length=3)
     geography: list[Tie]
-    footholds: list[Foothold] = Field(default_factory=list)
-    treaties: list[Treaty] = Field(default_factory=list)
-    disputes: list[Dispute] = Field(default_factory=list)
+    footholds: list[Foothold] = Field(default_factory=_empty_list)
+    treaties: list[Treaty] = Field(default_factory=_empty_list)
+    disputes: list[Dispute] = Field(default_factory=_empty_list)
     linking: SourcedUnit | None = None
     threat_trend: SourcedTrend | None = None
-    events: list[Event] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=_empty_list)
     record: Record | None = None
 
     @model_validator(mode="after")
