@@ -427,11 +427,6 @@ def coded_value(s: Scenario, path: str) -> float:
     return float(v.value)
 
 
-def _set(obj, field: str, value: float):
-    cur = getattr(obj, field)
-    return obj.model_copy(update={field: cur.model_copy(update={"value": value})})
-
-
 def apply(s: Scenario, paths: list[str], values: list[float]) -> Scenario:
     """A copy of ``s`` with each input at its value (no validation: values come from a checked spec)."""
     actors: dict[str, dict[str, float]] = {}
@@ -452,9 +447,8 @@ def apply(s: Scenario, paths: list[str], values: list[float]) -> Scenario:
         new = []
         for a in s.actors:
             upd = actors.get(a.id)
-            if upd:
-                for f, v in upd.items():
-                    a = _set(a, f, v)
+            if upd:  # one copy of the actor with all its fields at their values
+                a = a.model_copy(update={f: getattr(a, f).model_copy(update={"value": v}) for f, v in upd.items()})
             new.append(a)
         top["actors"] = new
     if disputes:
