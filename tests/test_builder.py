@@ -559,3 +559,20 @@ def test_cases_rebuilt_from_data_side_by_side(d):
     assert k["built_design"] == "bilateral" and k["built_treaties"].startswith("USA+ROK")
     bad = CliRunner().invoke(main, ["cases", "--built", "--regenerate"])
     assert bad.exit_code != 0 and "--built" in bad.output
+
+
+def test_sovereign_in_window_option_codes_a_state_sovereign_in_the_window(d):
+    # Japan is not a COW system member in 1950 (it re-enters in 1952): occupied by default
+    strict = _by_code(parse_scenario(build_theatre(d, **ASIA)))[740]
+    assert strict.sovereignty.value.value == "occupied"
+    wide = _by_code(parse_scenario(build_theatre(d, **ASIA, sovereign_through=1955)))
+    jpn = wide[740]
+    assert jpn.sovereignty.value.value == "full" and jpn.sovereignty.rule == "S1-window"
+    assert "1952" in jpn.sovereignty.note and "TIME-ORDER EXCEPTION" in jpn.sovereignty.note
+    # the same rule for every client: a member in the year before keeps the default coding
+    assert wide[900].sovereignty.rule == "S1"
+    # a window that ends before the state re-enters leaves it occupied
+    short = _by_code(parse_scenario(build_theatre(d, **ASIA, sovereign_through=1951)))[740]
+    assert short.sovereignty.value.value == "occupied"
+    with pytest.raises(BuildInputError, match="sovereign_through"):
+        build_theatre(d, **ASIA, sovereign_through=1949)

@@ -211,3 +211,46 @@ def test_later_year_fallbacks_apply_only_to_the_states_named(world):
     assert "TIME-ORDER EXCEPTION" in caps[731] and "TIME-ORDER EXCEPTION" not in caps[20]
     ties = [t for t in d["geography"] if "TIME-ORDER EXCEPTION" in str(t)]
     assert ties and all("PRK" in (t["a"], t["b"]) for t in ties)
+
+
+def test_held_level_renewal_option_reads_a_held_pledge_as_carried_on(tmp_path):
+    # a new defence treaty of the USA with Canada (defence pledge held since 1895) and Spain (none)
+    extra = (1120, 1904, 0, 0, [(2, 1904, 0, 0, 1, 0), (20, 1904, 0, 0, 1, 0), (230, 1904, 0, 0, 1, 0)])
+    w = open_data(small_world(tmp_path / "w", alliances=[*ALLIANCES, extra]))
+
+    def us(coding):
+        es = E.build_episodes(w, 1901, 1905, coding=coding)
+        return next(e for e in es.episodes if e.key == "2@1901-1905")
+
+    off = us(None)
+    ev = _ev(off, 1120)
+    assert ev.status == "new" and ev.renewing == () and ev.new_clients == (20, 230)
+    assert {c.ccode: c.y for c in off.candidates}[20] == 1  # by default a new pledge for Canada
+    on = us(E.Coding(held_level_renewal=True))
+    ev = _ev(on, 1120)
+    assert ev.status == "new" and ev.renewing == (20,) and ev.new_clients == (230,)
+    c = {x.ccode: x for x in on.candidates}
+    assert (c[20].y, c[20].status) == (0, "renewal") and c[230].y == 1
+    # every other event is read as by default
+    assert [(e.event.atopid, e.status, e.clients) for e in on.events if e.event.atopid != 1120] == \
+        [(e.event.atopid, e.status, e.clients) for e in off.events if e.event.atopid != 1120]
+
+
+def test_held_level_renewal_option_in_the_training_outcomes(tmp_path):
+    from pactlab.evidence.fit import training_cases
+
+    # Canada (defence with the USA since 1895) and Spain (none) in a new defence treaty with the USA
+    lone = (1130, 1904, 0, 0, [(2, 1904, 0, 0, 1, 0), (20, 1904, 0, 0, 1, 0), (230, 1904, 0, 0, 1, 0)])
+    w = open_data(small_world(tmp_path / "w", alliances=[*ALLIANCES, lone]))
+
+    def treaties(coding):
+        cases, _ = training_cases(w, 1901, 1906, coding=coding)
+        return {c.key: {(frozenset(t.clients), t.level) for t in c.observed.treaties} for c in cases}
+
+    off, on = treaties(None), treaties(E.Coding(held_level_renewal=True))
+    can = [k for k, ts in off.items() if any("CAN" in cl for cl, _ in ts)]
+    assert can, off
+    for k in can:  # Canada carries on: in no new treaty with the option
+        assert not any("CAN" in cl for cl, _ in on[k])
+    spain = [k for k, ts in on.items() if any("SPN" in cl for cl, _ in ts)]
+    assert spain == [k for k, ts in off.items() if any("SPN" in cl for cl, _ in ts)]  # Spain's pledge is new

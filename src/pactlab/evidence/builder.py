@@ -226,6 +226,13 @@ class _Past:
         d = np.datetime64(f"{y:04d}-07-01")
         return bool(((s["ccode"] == c) & (s["sd"] <= d) & (s["ed"] >= d)).any())
 
+    def member_years_in(self, c: int, y1: int, y2: int) -> list[int]:
+        """Years in [y1, y2] in which c is a system member. Reads years from the scenario year on: only
+        for the window sovereignty rule (``sovereign_through``), whose values are flagged."""
+        s = self._states()
+        m = s["ccode"] == c
+        return [y for y in range(int(y1), int(y2) + 1) if bool(((s["sy"][m] <= y) & (s["ey"][m] >= y)).any())]
+
     def last_member_year(self, c: int, y: int) -> int | None:
         """Latest year <= y in which c was a system member."""
         self.check(y, "COW state-system membership")
@@ -497,6 +504,7 @@ class _Builder:
         self.clients = clients
         self.adversary = adversary
         self.aligned_given = aligned
+        self.sovereign_through: int | None = None
         self.abb: dict[int, str] = {}
         self.name: dict[int, str] = {}
         self.lapsed: dict[int, int | None] = {}  # not a member in r: last member year (None: enters later)
@@ -802,7 +810,16 @@ class _Builder:
             "value": 0.1, "source": self.src("builder"), "rule": "ECON1",
             "note": f"{NOT_IN_DATA} (the shared files hold no dyadic trade): edit by hand. Fallback ordinal "
                     "0.1 (minor partner)."}
-        if c in self.lapsed:
+        inside = (P.member_years_in(c, self.Y, self.sovereign_through)
+                  if c in self.lapsed and self.sovereign_through is not None else [])
+        if inside:
+            out["sovereignty"] = {
+                "value": "full", "source": self.src("states"), "rule": "S1-window",
+                "note": f"S1-window (coding option sovereign_in_window): not a COW system member in {self.r}, but a "
+                        f"member in {inside[0]}, within the window {self.Y}-{self.sovereign_through} -> full. "
+                        f"{TIME_ORDER_EXCEPTION}: read from the state list for the window's years (the same rule "
+                        "for every client)."}
+        elif c in self.lapsed:
             last = self.lapsed[c]
             why = (f"its membership lapsed after {last}" if last is not None
                    else "it enters the system later")
@@ -1093,7 +1110,8 @@ def _sources(P: _Past, cited: set[str]) -> dict[str, dict]:
 
 def build_theatre(data: DataDir | str | Path, patron: int | None, year: int, clients: list[int], adversary: int,
                   aligned: list[int] | None = None, scenario_id: str | None = None, *,
-                  allow_later: bool | Iterable[int] = False, window: int = DEFAULT_WINDOW) -> dict:
+                  allow_later: bool | Iterable[int] = False, window: int = DEFAULT_WINDOW,
+                  sovereign_through: int | None = None) -> dict:
     """Build a scenario dict for ``patron`` (COW code or None), ``year``, ``clients`` and ``adversary``
     from the records for ``year - 1`` and earlier.
 
@@ -1102,7 +1120,11 @@ def build_theatre(data: DataDir | str | Path, patron: int | None, year: int, cli
     ``allow_later``: apply the codebook's later-year fallbacks (flagged ``TIME-ORDER EXCEPTION``) for states
     without a record in the year before (``True``: any such state; a collection of COW codes: only those,
     as the backtest does for states born in its window); off by default. ``window``: how many years a
-    fallback may reach. Raises :class:`BuildInputError` for bad input and :class:`BuildDataError` when a
+    fallback may reach. ``sovereign_through``: the last year of a window starting in ``year``; a client that is
+    not a COW system member in the year before but is one in some year of ``year``..``sovereign_through`` is
+    coded sovereign (S1 ``full``, rule ``S1-window``, flagged TIME-ORDER EXCEPTION) instead of occupied, the
+    same rule for every client (the ``sovereign_in_window`` coding option; off by default). Raises
+    :class:`BuildInputError` for bad input and :class:`BuildDataError` when a
     fact is not in the data.
     """
     try:
@@ -1130,6 +1152,14 @@ def build_theatre(data: DataDir | str | Path, patron: int | None, year: int, cli
         seen[c] = role
 
     B = _Builder(P, patron, clients, adversary, aligned_given)
+    if sovereign_through is not None:
+        try:
+            sovereign_through = int(sovereign_through)
+        except (TypeError, ValueError):
+            raise BuildInputError(f"sovereign_through: {sovereign_through!r} is not a year") from None
+        if sovereign_through < year:
+            raise BuildInputError(f"sovereign_through ({sovereign_through}) is before the scenario year ({year})")
+        B.sovereign_through = sovereign_through
     for role, c in roles:
         B.validate(c, role)
     taken = {c for _, c in roles}

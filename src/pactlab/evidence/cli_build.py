@@ -58,11 +58,15 @@ def _code_list(text: str | None, option: str) -> list[int] | None:
 @click.option("--allow-later", is_flag=True,
               help="for states without a record in the year before, use the codebook's later-year fallbacks "
                    "(flagged TIME-ORDER EXCEPTION; never for backtests)")
+@click.option("--sovereign-through", "sovereign_through", type=int, default=None,
+              help="coding option (sensitivity analysis; off by default): last year of the window; a client that "
+                   "is a COW system member in any year from YEAR to it is coded sovereign (flagged TIME-ORDER "
+                   "EXCEPTION)")
 @click.option("--force", is_flag=True, help="overwrite the YAML file if it already exists")
 @click.option("--parents", is_flag=True, help="create the folder of --out if it does not exist")
 def build(data_dir: Path | None, patron: int | None, year: int, clients: str, adversary: int,
           aligned: str | None, out: Path | None, scenario_id: str | None, allow_later: bool,
-          force: bool = False, parents: bool = False) -> None:
+          force: bool = False, parents: bool = False, sovereign_through: int | None = None) -> None:
     """Build a theatre (scenario YAML) from the COW and ATOP records alone.
 
     Facts come from the data for the year before YEAR: capabilities (NMC CINC),
@@ -79,7 +83,7 @@ def build(data_dir: Path | None, patron: int | None, year: int, clients: str, ad
     client_codes = _code_list(clients, "--clients") or []
     aligned_codes = _code_list(aligned, "--aligned")
     scenario = build_theatre(d, patron, year, client_codes, adversary, aligned=aligned_codes,
-                             scenario_id=scenario_id, allow_later=allow_later)
+                             scenario_id=scenario_id, allow_later=allow_later, sovereign_through=sovereign_through)
     path = out if out is not None else Path(f"{scenario['id']}.yaml")
     from pactlab.files import OutputPathError, output_file
 

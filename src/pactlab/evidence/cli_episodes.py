@@ -36,11 +36,15 @@ COLUMNS = (("window", "window"), ("episodes", "episodes"), ("with_new_pledge", "
 @click.option("--adversary-rule", "rule", type=click.Choice(["rival", "war"]), default="rival", show_default=True,
               help="rival: the strongest strategic rival (else the strongest unallied major); war: the most "
                    "recent war opponent (else as rival)")
+@click.option("--held-level-renewal", "held_level_renewal", is_flag=True,
+              help="coding option (sensitivity analysis; off by default): a new pledge with the patron at a level "
+                   "the client already holds with it is read as a renewal for that client")
 @click.option("--controls", type=click.IntRange(1, 10_000), default=20, show_default=True,
               help="expected non-signing candidates sampled per episode (participation model)")
 @click.option("--episode", "key", default=None, help="print one episode in full (key PATRON@START-END)")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
-def episodes(data_dir: Path | None, y1: int, y2: int, rule: str, controls: int, key: str | None, fmt: str) -> None:
+def episodes(data_dir: Path | None, y1: int, y2: int, rule: str, controls: int, key: str | None, fmt: str,
+             held_level_renewal: bool = False) -> None:
     """Count the backtest's episodes, candidates, signers and events per window (rules v2).
 
     Every COW major power with an adversary by rule is an episode in every 5-year window, whether or
@@ -48,13 +52,14 @@ def episodes(data_dir: Path | None, y1: int, y2: int, rule: str, controls: int, 
     alliances, and the states only they hold, left out). See docs/evidence.md, "Episode rules".
     """
     from pactlab.data import open_data
-    from pactlab.evidence.episodes import BacktestError, adversary_diagnostics, build_episodes, counts_table
+    from pactlab.evidence.episodes import BacktestError, Coding, adversary_diagnostics, build_episodes, counts_table
 
     data = open_data(data_dir)
     data.check(("states", "majors", "nmc", "contiguity", "atop_alliances", "atop_members", "td_rivalries"))
     if y2 < y1:
         raise BacktestError(f"--to ({y2}) is before --from ({y1})")
-    es = build_episodes(data, y1, y2, adversary_rule=rule, controls=controls)
+    es = build_episodes(data, y1, y2, adversary_rule=rule, controls=controls,
+                        coding=Coding(held_level_renewal=held_level_renewal))
     console = Console()
     if not console.is_terminal:  # piped or captured: do not fold tables at 80 columns
         console.width = 200

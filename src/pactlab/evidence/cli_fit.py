@@ -27,6 +27,12 @@ Examples:
 @click.option("--free", "free", default="", help="comma list of parameters to fit (default: every fittable one)")
 @click.option("--optimizer", type=click.Choice(["lbfgs", "cma"]), default="lbfgs", show_default=True)
 @click.option("--in-scope", is_flag=True, help="only in-scope units (peacetime, asymmetric)")
+@click.option("--held-level-renewal", "held_level_renewal", is_flag=True,
+              help="coding option (sensitivity analysis; off by default): a new pledge with the patron at a level "
+                   "the client already holds with it is read as a renewal for that client")
+@click.option("--sovereign-in-window", "sovereign_in_window", is_flag=True,
+              help="coding option (sensitivity analysis; off by default): a client is sovereign if it is a COW "
+                   "system member in any year of the window, not only in the year before")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("params.json"), show_default=True)
 @click.option("--cache", "cache", type=click.Path(path_type=Path), default=None,
               help="folder to keep the built training theatres in (reused while the data files, the options "
@@ -64,7 +70,8 @@ Examples:
 def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: str, optimizer: str,
         in_scope: bool, out: Path, cache: Path | None, preq: Path | None, min_train: int, set_values: str,
         board: Path | None, baseline_names: str, refit: str, y2: int | None, boot: int, seed: int,
-        maxiter: int, starts: int, tie: bool, max_units: int | None) -> None:
+        maxiter: int, starts: int, tie: bool, max_units: int | None, held_level_renewal: bool = False,
+        sovereign_in_window: bool = False) -> None:
     """Fit a theory's fittable parameters by maximum likelihood on the record before --train-to.
 
     The likelihood is the sum over training theatres of the theory's log-probability of what
@@ -74,12 +81,13 @@ def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: s
     """
     from pactlab import manifest, theories
     from pactlab.data import open_data
-    from pactlab.evidence.episodes import BacktestError
+    from pactlab.evidence.episodes import BacktestError, Coding
     from pactlab.evidence.fit import FitError, fit as run_fit, training_cases, write_params
 
     from pactlab.evidence.fit import has_probability_model
 
     theory = theories.get(theory_name)
+    coding = Coding(held_level_renewal=held_level_renewal, sovereign_in_window=sovereign_in_window)
     start = _parse_set(set_values)
     if tie:
         from pactlab.evidence.fit import Tied
@@ -117,14 +125,15 @@ def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: s
         import pickle
 
         key = hashlib.sha256(json.dumps([{k: v.get("sha256") for k, v in sorted(records.items())}, y1, last + 1,
-                                         in_scope, _builder_digest()], sort_keys=True).encode()).hexdigest()[:16]
+                                         in_scope, _builder_digest()]
+                                        + ([coding.flags()] if coding != Coding() else []), sort_keys=True).encode()).hexdigest()[:16]
         cache.mkdir(parents=True, exist_ok=True)
         cfile = cache / f"fit-cases-{key}.pkl"
         if cfile.exists():
             cases, counts = pickle.loads(cfile.read_bytes())
             console.print(f"training theatres read from {cfile}")
     if cases is None:
-        cases, counts = training_cases(data, y1, last + 1, in_scope_only=in_scope)
+        cases, counts = training_cases(data, y1, last + 1, in_scope_only=in_scope, coding=coding)
         if cache is not None:
             cfile.write_bytes(pickle.dumps((cases, counts)))
     if max_units is not None:
@@ -149,6 +158,7 @@ def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: s
     man = manifest.build("fit", data=records, years=(y1, train_to - 1), windows=5, parameters=res.digest,
                          extra={"theory": theory.name, "train_to": train_to, "optimizer": optimizer,
                                 "free": res.free, "in_scope_only": in_scope, "counts": counts,
+                                "coding": coding.flags(),
                                 "start": start, "bootstrap": {"b": boot, "seed": seed} if boot else None})
     write_params(res, out, man, bootstrap=boot_out)
     t = Table(title=f"{theory.name}: fitted on {res.n_episodes} theatres, windows ending before {train_to}")

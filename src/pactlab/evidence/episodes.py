@@ -46,7 +46,7 @@ __all__ = [
     "BacktestError", "WINDOW", "MAX_CLIENTS", "NEAR_ADVERSARY_KM", "CONTROLS", "REGIONS", "OBLIGATIONS",
     "region_of", "subregion_of", "windows", "data_before", "truncate_atop", "AdversaryChoice",
     "choose_adversary", "Candidate", "EpisodeEvent", "DesignPart", "Episode", "EpisodeSet", "build_episodes",
-    "threat_scores", "counts_table",
+    "threat_scores", "counts_table", "Coding",
 ]
 
 #: the scenario format's (and the exact solver's) limit on clients per theatre
@@ -437,6 +437,33 @@ def threat_scores(view: DataDir, adversary: int, states: list[int], year: int) -
     return t
 
 
+# --------------------------------------------------------------------------- coding options
+@dataclass(frozen=True)
+class Coding:
+    """Alternative coding rules for a sensitivity analysis (docs/evidence.md, "Two coding remedies").
+    Both are off by default: the default rules are the frozen ones.
+
+    ``held_level_renewal``: a new pledge with the patron at a level a client already holds with the
+    patron (at the end of the year before the window) is read as a renewal for that client: it is left
+    out of the client's outcomes (participation and design), as a pledge carried on; an event in which
+    every client already holds the level is a renewal. Only foundings led by the patron are read so
+    (accessions and upgrades are as by default).
+
+    ``sovereign_in_window``: a client is coded as sovereign (S1 ``full``) if it is a COW system member
+    in any year of the window, not only in the year before; the same rule for every client of every
+    theatre. It reads the COW state list for the window's years (flagged in the value's note)."""
+
+    held_level_renewal: bool = False
+    sovereign_in_window: bool = False
+
+    def flags(self) -> dict[str, bool]:
+        return {"held_level_renewal": self.held_level_renewal, "sovereign_in_window": self.sovereign_in_window}
+
+    def label(self) -> str:
+        on = [k.replace("_", "-") for k, v in self.flags().items() if v]
+        return ", ".join(on) or "default"
+
+
 # --------------------------------------------------------------------------- episodes
 @dataclass(frozen=True)
 class Candidate:
@@ -462,6 +489,14 @@ class EpisodeEvent:
     status: str  # 'new' | 'upgrade' | 'accession' | 'renewal'
     clients: tuple[int, ...]  # its members in the episode other than the patron (and the adversary)
     left_out: tuple[tuple[int, str], ...] = ()  # members not in any theatre, with the reason
+    #: clients read as carrying on (``Coding.held_level_renewal``): they already held, with the patron, a
+    #: pledge at the event's level or higher, so the event is no new pledge for them
+    renewing: tuple[int, ...] = ()
+
+    @property
+    def new_clients(self) -> tuple[int, ...]:
+        """The clients for whom the event is a new treaty (all of them, less those carrying on)."""
+        return tuple(c for c in self.clients if c not in self.renewing)
 
     @property
     def with_patron(self) -> bool:
@@ -542,6 +577,11 @@ class EpisodeSet:
     y2: int
     adversary_rule: str = "rival"
     notes: list[str] = field(default_factory=list)
+    coding: "Coding" = None  # type: ignore[assignment]
+
+    def __post_init__(self):
+        if self.coding is None:
+            self.coding = Coding()
 
 
 def _u01(*key) -> float:
@@ -584,6 +624,15 @@ def _classify(ev: RecordEvent, patron: int | None, clients: tuple[int, ...],
     pairs = [(a, b) for i, a in enumerate(clients) for b in clients[i + 1:]]
     ok = all(any(m.get(a, -1) >= need and m.get(b, -1) >= need for m in inforce.values()) for a, b in pairs)
     return "renewal" if pairs and ok else "new"
+
+
+def _held_at_level(ev: RecordEvent, patron: int, clients: tuple[int, ...],
+                   inforce: dict[int, dict[int, int]]) -> tuple[int, ...]:
+    """The clients that hold, with ``patron``, a pledge in force (end of the year before) at ``ev``'s
+    level or higher (``Coding.held_level_renewal``)."""
+    need = LEVEL_RANK[ev.level]
+    pacts = [m for m in inforce.values() if patron in m]
+    return tuple(c for c in clients if max((m.get(c, -1) for m in pacts if c in m), default=-1) >= need)
 
 
 def _known_state(view: DataDir, c: int, ref: int) -> str:
@@ -645,8 +694,10 @@ def _parts(signers: list[int], nonsigners: list[Candidate], regions: list[str], 
 
 
 def build_episodes(data: DataDir, y1: int, y2: int, adversary_rule: str = "rival", controls: int = CONTROLS,
-                   max_clients: int = MAX_CLIENTS, seed: int = 0) -> EpisodeSet:
-    """Every episode of the windows in [y1, y2] by the v2 rules (module docstring; docs/evidence.md)."""
+                   max_clients: int = MAX_CLIENTS, seed: int = 0, coding: Coding | None = None) -> EpisodeSet:
+    """Every episode of the windows in [y1, y2] by the v2 rules (module docstring; docs/evidence.md).
+    ``coding``: alternative coding rules (:class:`Coding`; default: the frozen rules)."""
+    coding = coding or Coding()
     if adversary_rule not in ADVERSARY_RULES:
         raise BacktestError(f"--adversary-rule: expected one of {', '.join(ADVERSARY_RULES)}, got {adversary_rule!r}")
     al = data.atop_alliances()
@@ -667,13 +718,14 @@ def build_episodes(data: DataDir, y1: int, y2: int, adversary_rule: str = "rival
         members = [int(c) for c in view.system_members(ref) if exists_at_end(view, int(c), ref)]
         for p in sorted(data.majors_in(ref)):
             eps.append(_episode(view, p, ws, we, events, inforce, cont, members, adversary_rule, controls,
-                                max_clients, seed))
+                                max_clients, seed, coding))
     return EpisodeSet(eps, release_end=release_end, last_begyr=last_beg, y1=y1, y2=y2,
-                      adversary_rule=adversary_rule, notes=notes)
+                      adversary_rule=adversary_rule, notes=notes, coding=coding)
 
 
 def _episode(view: DataDir, p: int, ws: int, we: int, events: list[RecordEvent], inforce, cont, members,
-             adversary_rule: str, controls: int, max_clients: int, seed: int) -> Episode:
+             adversary_rule: str, controls: int, max_clients: int, seed: int,
+             coding: Coding | None = None) -> Episode:
     ref = ws - 1
     adv = choose_adversary(view, p, ws, adversary_rule)
     if adv.ccode is None:
@@ -727,7 +779,12 @@ def _episode(view: DataDir, p: int, ws: int, we: int, events: list[RecordEvent],
         if not cl:
             continue
         status = _classify(ev, p if role == "patron" else None, cl, inforce)
-        eev.append(EpisodeEvent(ev, role, status, cl))
+        renewing: tuple[int, ...] = ()
+        if coding is not None and coding.held_level_renewal and role == "patron" and status == "new":
+            renewing = _held_at_level(ev, p, cl, inforce)
+            if len(renewing) == len(cl):
+                status, renewing = "renewal", ()
+        eev.append(EpisodeEvent(ev, role, status, cl, renewing=renewing))
     # participation outcome of each candidate
     new_with_p: dict[int, str] = {}
     for e in eev:
@@ -735,6 +792,8 @@ def _episode(view: DataDir, p: int, ws: int, we: int, events: list[RecordEvent],
             continue
         who = e.event.entrants if e.status == "accession" else e.clients
         for c in e.clients:
+            if c in e.renewing:
+                continue
             if e.status in ("new", "upgrade") or (e.status == "accession" and c in who):
                 new_with_p.setdefault(c, e.status)
     signer_set = {c for e in eev for c in e.clients}
@@ -775,7 +834,8 @@ def _episode(view: DataDir, p: int, ws: int, we: int, events: list[RecordEvent],
     gone = {c for c, _ in dropped}
     if gone:
         eev = [EpisodeEvent(e.event, e.role, e.status, tuple(c for c in e.clients if c not in gone),
-                            tuple((c, r) for c, r in dropped if c in e.clients)) for e in eev]
+                            tuple((c, r) for c, r in dropped if c in e.clients),
+                            tuple(c for c in e.renewing if c not in gone)) for e in eev]
         eev = [e for e in eev if e.clients or e.left_out]
     signers = sorted(signer_set - gone)
     # design parts: regions with a signer, and the region of the highest-threat candidate

@@ -324,17 +324,19 @@ def read_params(path: Path | str, theory: Theory | None = None) -> dict[str, Any
 
 # --------------------------------------------------------------------------- training episodes from data
 def training_cases(data, y1: int, train_to: int, *, adversary_rule: str = "rival",
-                   in_scope_only: bool = False, progress: Callable[[str], None] | None = None
-                   ) -> tuple[list[FitCase], dict[str, int]]:
+                   in_scope_only: bool = False, progress: Callable[[str], None] | None = None,
+                   coding=None) -> tuple[list[FitCase], dict[str, int]]:
     """Training cases from the record: one per design part of every episode whose window ends before
     ``train_to``, its theatre built from data before the window (:func:`build_theatre`), its observed
     outcome the episode's new treaties (founding, upgrade, accession; renewals carry on) restricted to
-    the part's clients. Returns the cases and counts of what was skipped and why."""
+    the part's clients. ``coding``: alternative coding rules (:class:`pactlab.evidence.episodes.Coding`;
+    default: the frozen rules). Returns the cases and counts of what was skipped and why."""
     from pactlab.evidence.builder import build_theatre
-    from pactlab.evidence.episodes import build_episodes, data_before
+    from pactlab.evidence.episodes import Coding, build_episodes, data_before
     from pactlab.scenarios.loader import parse_scenario
 
-    es = build_episodes(data, y1, train_to - 1, adversary_rule=adversary_rule)
+    coding = coding or Coding()
+    es = build_episodes(data, y1, train_to - 1, adversary_rule=adversary_rule, coding=coding)
     counts = {"episodes": 0, "parts": 0, "skipped_episode": 0, "no_adversary": 0, "build_failed": 0,
               "after_train_to": 0}
     cases: list[FitCase] = []
@@ -356,7 +358,8 @@ def training_cases(data, y1: int, train_to: int, *, adversary_rule: str = "rival
             try:
                 raw = build_theatre(view, ep.patron, ep.start, list(part.clients), ep.adversary.ccode,
                                     scenario_id=f"fit-{ep.patron}-{ep.start}-{ep.end}-{k}",
-                                    allow_later=tuple(part.later_fallback) or False)
+                                    allow_later=tuple(part.later_fallback) or False,
+                                    sovereign_through=ep.end if coding.sovereign_in_window else None)
                 sc = parse_scenario(raw, f"<built theatre {ep.patron}@{ep.start}-{ep.end} part {k}>")
             except PactlabError as exc:
                 counts["build_failed"] += 1
@@ -371,7 +374,7 @@ def training_cases(data, y1: int, train_to: int, *, adversary_rule: str = "rival
                     continue
                 if in_scope_only and not ev.event.in_scope:
                     continue
-                cl = [c for c in ev.clients if c in mine and c in ids]
+                cl = [c for c in ev.new_clients if c in mine and c in ids]
                 with_patron = ev.role == "patron"
                 if (with_patron and cl) or (not with_patron and len(cl) >= 2):
                     treaties.append((frozenset(ids[c] for c in cl), with_patron, ev.event.level))
