@@ -273,6 +273,25 @@ def _compatible(ROW, FEAS, adj, use_adj, units, n, atoms, M0, g1, g2, eps):
 
 
 @njit(cache=True, nogil=True)
+def _emit(chosen, nc, out, nout, offs, nstruct):
+    # append one structure (the first nc chosen groups), growing the buffers if needed
+    if nout + nc > out.size:
+        bigger = np.empty(2 * out.size + nc, dtype=np.int64)
+        bigger[:nout] = out[:nout]
+        out = bigger
+    for t in range(nc):
+        out[nout] = chosen[t]
+        nout += 1
+    nstruct += 1
+    if nstruct >= offs.size:
+        bo = np.empty(2 * offs.size, dtype=np.int64)
+        bo[:nstruct] = offs[:nstruct]
+        offs = bo
+    offs[nstruct] = nout
+    return out, nout, offs, nstruct
+
+
+@njit(cache=True, nogil=True)
 def _search_m0(ROW, FEAS, adj, use_adj, units, atoms, imposable, M0, must_group, eps, self_cache, out, nout,
                offs, nstruct):
     # ReferenceSearch.run's run(M0, must_group): appends each structure found (its groups in the
@@ -304,19 +323,7 @@ def _search_m0(ROW, FEAS, adj, use_adj, units, atoms, imposable, M0, must_group,
     flen[0] = L
     depth = 0 if L > 0 else -1
     if L == 0:  # every atom on offer: the structure is M0 itself
-        if nout + nc > out.size:
-            bigger = np.empty(2 * out.size + nc, dtype=np.int64)
-            bigger[:nout] = out[:nout]
-            out = bigger
-        for t in range(nc):
-            out[nout] = chosen[t]
-            nout += 1
-        nstruct += 1
-        if nstruct >= offs.size:
-            bo = np.empty(2 * offs.size, dtype=np.int64)
-            bo[:nstruct] = offs[:nstruct]
-            offs = bo
-        offs[nstruct] = nout
+        out, nout, offs, nstruct = _emit(chosen, nc, out, nout, offs, nstruct)
     while depth >= 0:
         L = flen[depth]
         r = L - 1
@@ -365,19 +372,7 @@ def _search_m0(ROW, FEAS, adj, use_adj, units, atoms, imposable, M0, must_group,
                 ffree[depth + 1, nl] = ffree[depth, 1 + t]
                 nl += 1
         if nl == 0:
-            if nout + nc > out.size:
-                bigger = np.empty(2 * out.size + nc, dtype=np.int64)
-                bigger[:nout] = out[:nout]
-                out = bigger
-            for t in range(nc):
-                out[nout] = chosen[t]
-                nout += 1
-            nstruct += 1
-            if nstruct >= offs.size:
-                bo = np.empty(2 * offs.size, dtype=np.int64)
-                bo[:nstruct] = offs[:nstruct]
-                offs = bo
-            offs[nstruct] = nout
+            out, nout, offs, nstruct = _emit(chosen, nc, out, nout, offs, nstruct)
             nc -= 1
             continue
         depth += 1
