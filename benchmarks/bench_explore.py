@@ -6,15 +6,17 @@
 Solves per second are counted from the first chunk sent to the last chunk back, after the engine
 has started: its start (a Dask LocalCluster takes a few seconds) and a first chunk of one draw per
 worker (the worker processes' own start and import of pactlab) are reported apart, as ``start_s``.
-Each figure is the median over the repeats. Progress and elapsed time go to standard error, one line
+Each figure is the median over the repeats. ``--engines serial,dask:1,dask`` also times Dask with one
+worker, so two workers are compared with one worker of the same engine (``speedup_vs_one_worker``)
+as well as with a serial run (``speedup_vs_serial``). Progress and elapsed time go to standard error, one line
 per repeat; the last line printed on standard output is one JSON object.
 
 Expected time: the run solves draws x repeats theatres on each engine. A europe-1948 draw is one
-whole solve, 6-14 ms: 70-110 solves/s serial on this 2-core machine at load average 1-5, up to about
-1.6 times that on two workers when both cores are free, none when they are not. So the default
-(600 draws, one repeat, three engines) takes about 20-40 s, and ``--draws 2000 --repeats 3``
-(18,000 solves) 3-5 minutes (measured: 4 min 14 s at load average 3.8-5.7), each engine's start
-included (Dask: 3-20 s).
+whole solve with the compiled kernels, about 1.7-2 ms on an idle core: 550-600 solves/s serial on
+this 2-core machine at load average about 1, about twice that on two workers when both cores are
+free, much less when they are not (70-110 solves/s serial at load 4-6, before the structure search
+was compiled). So the default (600 draws, one repeat, three engines) takes about 6 s at load 1, and
+``--draws 3000 --repeats 3`` (27,000 solves) about 40 s, each engine's start included (Dask: 1-20 s).
 """
 
 from __future__ import annotations
@@ -68,7 +70,9 @@ def main() -> None:
     ap.add_argument("--chunk-size", type=int, default=100, help="draws per task (default: %(default)s)")
     ap.add_argument("--workers", type=int, default=2,
                     help="workers of the process and Dask engines (default: %(default)s)")
-    ap.add_argument("--engines", default="serial,process,dask", help="comma-separated (default: %(default)s)")
+    ap.add_argument("--engines", default="serial,process,dask",
+                    help="comma-separated; ENGINE:N gives that engine N workers, so 'dask:1,dask' adds "
+                         "speedup_vs_one_worker, Dask's two workers against its one (default: %(default)s)")
     ap.add_argument("--json", action="store_true", help="print only the JSON object on standard output")
     a = ap.parse_args()
     s = get(a.scenario)
@@ -82,32 +86,37 @@ def main() -> None:
     t_all = time.perf_counter()
     engines = a.engines.split(",")
     say(f"{s.id}: {a.draws} draws x {a.repeats} repeat(s) on each of {', '.join(engines)}")
-    for engine in engines:
+    for label in engines:
+        # "dask:1" is the Dask engine with one worker (the engine's own scaling, beside serial's)
+        engine, _, n = label.partition(":")
         t0 = time.perf_counter()
-        workers = 1 if engine == "serial" else a.workers
-        say(f"{engine}: starting ({workers} worker{'s' if workers > 1 else ''})")
-        with Executor(engine, None if engine == "serial" else a.workers) as ex:
+        workers = 1 if engine == "serial" else int(n or a.workers)
+        say(f"{label}: starting ({workers} worker{'s' if workers > 1 else ''})")
+        with Executor(engine, None if engine == "serial" else workers) as ex:
             # the workers' own start and first import, outside the timed repeats
             evaluate(s, spec.names(), values[:workers], ex, chunk_size=1)
             start = time.perf_counter() - t0
-            say(f"{engine}: started in {start:.1f} s")
+            say(f"{label}: started in {start:.1f} s")
             rates = []
             for k in range(a.repeats):
                 t = time.perf_counter()
-                designs[engine] = evaluate(s, spec.names(), values, ex, chunk_size=a.chunk_size,
-                                           progress=ticker(f"{engine}: repeat {k + 1}/{a.repeats}", a.draws, t))
+                designs[label] = evaluate(s, spec.names(), values, ex, chunk_size=a.chunk_size,
+                                          progress=ticker(f"{label}: repeat {k + 1}/{a.repeats}", a.draws, t))
                 dt = time.perf_counter() - t
                 rates.append(a.draws / dt)
-                say(f"{engine}: repeat {k + 1}/{a.repeats}: {a.draws} solves in {dt:.1f} s ({rates[-1]:.1f} solves/s); "
+                say(f"{label}: repeat {k + 1}/{a.repeats}: {a.draws} solves in {dt:.1f} s ({rates[-1]:.1f} solves/s); "
                     f"elapsed {time.perf_counter() - t_all:.0f} s, load average {os.getloadavg()[0]:.1f}")
-        out["engines"][engine] = {"workers": workers, "solves_per_s": statistics.median(rates), "start_s": start}
+        out["engines"][label] = {"workers": workers, "solves_per_s": statistics.median(rates), "start_s": start}
         if not a.json:
-            print(f"{engine:8s} {statistics.median(rates):8.1f} solves/s (start {start:.1f} s)")
+            print(f"{label:8s} {statistics.median(rates):8.1f} solves/s (start {start:.1f} s)")
     e = out["engines"]
     if "serial" in e:
-        for k in ("process", "dask"):
-            if k in e:
+        for k in e:
+            if k != "serial":
                 e[k]["speedup_vs_serial"] = e[k]["solves_per_s"] / e["serial"]["solves_per_s"]
+    for k in ("process", "dask"):
+        if k in e and f"{k}:1" in e:
+            e[k]["speedup_vs_one_worker"] = e[k]["solves_per_s"] / e[f"{k}:1"]["solves_per_s"]
     first = next(iter(designs.values()))
     out["identical_designs_across_engines"] = all(d == first for d in designs.values())
     out["targets"] = {"batch_solves_per_s": 10_000, "dask_2_workers_speedup": 1.8}

@@ -131,7 +131,7 @@ def distribution_section(repeats: int, max_n: int, write: bool) -> dict:
             t = 50 if n <= 6 else (5000 if n == 8 else None)
             target = "" if t is None else f"< {t} ms" + (" met" if r["median_ms"] < t else " **missed**")
             lines.append(f"| {n} | {r['median_ms']:.1f} | {r['min_ms']:.1f} | {r['max_ms']:.1f} | {r['method']} | {target} |")
-        lines += ["", f"Profile, n = {min(8, max_n)} (own time, top 8):", "", "```"] + prof + ["```", DEND]
+        lines += ["", f"Profile, n = {min(8, max_n)} (own time, top 8):", "", "```text"] + prof + ["```", DEND]
         block = "\n".join(lines)
         text = DOC.read_text()
         if DBEGIN in text:

@@ -59,4 +59,19 @@ def test_benchmark_reports_progress_apart_from_its_figures():
     for line in ("serial: started in", "serial: repeat 1/2: 6 solves in", "serial: repeat 2/2: 6 solves in"):
         assert line in r.stderr, r.stderr
     h = subprocess.run([sys.executable, str(bench), "--help"], capture_output=True, text=True, timeout=60)
-    assert h.returncode == 0 and "Expected time" in h.stdout and "--draws 2000 --repeats 3" in h.stdout
+    assert h.returncode == 0 and "Expected time" in h.stdout and "--draws 3000 --repeats 3" in h.stdout
+
+
+def test_benchmark_compares_two_workers_with_one_of_the_same_engine():
+    # ENGINE:N runs that engine with N workers; with both "process:1" and "process" timed, the
+    # two-worker figure is also given against the one-worker one, and the designs agree.
+    bench = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_explore.py"
+    r = subprocess.run([sys.executable, str(bench), "--engines", "serial,process:1,process", "--workers", "2",
+                        "--draws", "4", "--chunk-size", "2", "--json"], capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr[-2000:]
+    e = json.loads(r.stdout.strip().splitlines()[-1])
+    engines = e["engines"]
+    assert engines["process:1"]["workers"] == 1 and engines["process"]["workers"] == 2
+    ratio = engines["process"]["speedup_vs_one_worker"]
+    assert ratio == engines["process"]["solves_per_s"] / engines["process:1"]["solves_per_s"]
+    assert "speedup_vs_one_worker" not in engines["serial"] and e["identical_designs_across_engines"]
