@@ -577,11 +577,7 @@ class EpisodeSet:
     y2: int
     adversary_rule: str = "rival"
     notes: list[str] = field(default_factory=list)
-    coding: "Coding" = None  # type: ignore[assignment]
-
-    def __post_init__(self):
-        if self.coding is None:
-            self.coding = Coding()
+    coding: Coding = field(default_factory=Coding)
 
 
 def _u01(*key) -> float:

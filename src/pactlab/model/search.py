@@ -570,7 +570,7 @@ class FastSearch:
 
 class CompiledSearch(ReferenceSearch):
     """The structures of :meth:`ReferenceSearch.run`, in the same order, by the same depth-first
-    search compiled with numba (:func:`pactlab.model._jit.stable_search_m0`, one call per set M0
+    search compiled with numba (:func:`pactlab.model._jit.stable_search`: one call for every set M0
     of lone clients on offer). Used by :func:`pactlab.model.clients.stable_structures` when the
     compiled kernels are on (:mod:`pactlab.model.kernels`)."""
 
