@@ -154,6 +154,11 @@ def test_pre_1955_cases_use_nmc_cinc():
 
 
 def test_counterfactual_changes_only_the_foothold():
+    # Revisited with the threat-convergence channel (docs/model.md, m_threat_convergence): an
+    # occupation threat "causes the threat perceptions of the clients to converge", and the model
+    # computes that convergence from the threats it derives, so the coded divergences (TDIV1, the
+    # clients' perceptions before the foothold) rightly stay as in 1951. The counterfactual's only
+    # coded change is the foothold; the convergence is the model's (test below).
     base, cf = _load("asia-pacific-1951"), _load("northern-hokkaido-1951")
     assert cf.kind == "counterfactual" and cf.record is None
     same = ["actors", "geography", "treaties", "disputes", "threat_trend", "capability_measure", "year", "date", "region"]
@@ -163,6 +168,22 @@ def test_counterfactual_changes_only_the_foothold():
     assert all(f.holder == "USSR" for f in extra) and extra
     assert any(f.near == "JPN" and f.contiguity.value == "land" for f in extra)
     assert all(f in cf.footholds for f in base.footholds)
+
+
+def test_the_foothold_makes_the_clients_threat_perceptions_converge():
+    # the same coded divergences, lower converged ones where the foothold raises the threat
+    from pactlab.model.params import DEFAULT
+    from pactlab.model.theatre import compile_theatre
+
+    base = compile_theatre(_load("asia-pacific-1951"), DEFAULT)
+    cf = compile_theatre(_load("northern-hokkaido-1951"), DEFAULT)
+    assert (base.divergence_raw == cf.divergence_raw).all()
+    j, p = cf.ids.index("JPN"), cf.ids.index("PHI")
+    for i in (j, p):
+        assert cf.theta_route_sq[i] > base.theta_route_sq[i] + 0.3
+        assert cf.divergence[i] < base.divergence[i] - 0.1
+    off = compile_theatre(_load("northern-hokkaido-1951"), DEFAULT.model_copy(update={"m_threat_convergence": False}))
+    assert (off.divergence == off.divergence_raw).all()
 
 
 def test_ap4_adds_outside_states_and_keeps_everything_else():
