@@ -83,3 +83,15 @@ def test_b2_level_explanations_compare_two_different_levels():
             seen += 1
     # Brussels, NATO 1949 and others state their members' level choices: the test has cases
     assert seen >= 5, seen
+
+
+def test_a_failing_imposition_is_explained_as_the_failed_proposal_cost():
+    # SEATO 1954: every unit refuses the multilateral, so the patron's margin is the failed-proposal
+    # cost of a proposal nobody accepts, and the explanation says so (not a payoff difference)
+    r = solve(get("southeast-asia-1954"), DEFAULT)
+    patron = [c for c in r.comparisons if c.stage == "imposition" and c.actor == "USA"]
+    assert len(patron) == 1, patron
+    c = patron[0]
+    assert c.chosen == "no imposed multilateral" and c.alternative.startswith("proposing one to ")
+    assert "failed-proposal cost" in c.mechanism
+    assert c.margin == pytest.approx(DEFAULT.failed_proposal_cost)

@@ -241,6 +241,10 @@ def test_run_at_fitted_parameters(tmp_path):
     assert data["design_probabilities"] == want["design_probabilities"]
     shipped = json.loads(_ok(invoke("run", "korea-1953", "--format", "json")).output)
     assert shipped["design_probabilities"] != data["design_probabilities"]
+    # the record's possibility is said outright: possible at precision 3, impossible at the shipped
+    # infinite precisions (korea-1953's record is a defence pledge; the modal prediction consults)
+    assert data["record_possible"] is True and data["record_log_prob"] is not None
+    assert shipped["record_possible"] is False and shipped["record_log_prob"] is None
     assert "not the shipped set" in " ".join(_ok(invoke("run", "korea-1953", "--params", str(f))).output.split())
 
 

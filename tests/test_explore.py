@@ -88,6 +88,19 @@ def test_uncertainty_file_overrides_and_errors(tmp_path, eu48):
     f.write_text("inputs:\n  - path: BEL.threat_divergence\n    valuez: [0.0]\n")
     with pytest.raises(SpecError, match="valuez: unknown field"):
         load_spec(f, s)
+    # a type error in one entry does not hide a range error in another: one message, every entry
+    # counted from 1 and named by its path
+    f.write_text("inputs:\n  - path: USSR.capability\n    low: abc\n    high: 0.3\n"
+                 "  - path: BEL.threat_divergence\n    values: [0.0, 1.5]\n")
+    with pytest.raises(SpecError) as e:
+        load_spec(f, s)
+    msg = str(e.value)
+    assert "inputs entry 1 (USSR.capability): low:" in msg and "(got 'abc')" in msg
+    assert "inputs entry 2 (BEL.threat_divergence): value(s) [1.5] outside" in msg
+    assert msg.index("inputs entry 1") < msg.index("inputs entry 2")
+    f.write_text("inputs: 3\n")
+    with pytest.raises(SpecError, match="inputs: expected a list"):
+        load_spec(f, s)
 
 
 # --------------------------------------------------------------------------- engines and resume
@@ -333,3 +346,22 @@ def test_cli_errors_are_messages(tmp_path, syn_table):
         r = _invoke(*args)
         assert r.exit_code == 1, (args, r.output)
         assert "Error:" in r.output and words in r.output and "Traceback" not in r.output, r.output
+
+
+def test_cli_montecarlo_says_when_no_input_moves_the_design(tmp_path):
+    # europe-1948 gives its modal design in every draw: no table of zero effects, a sentence instead
+    r = CliRunner().invoke(main, ["explore", "montecarlo", "europe-1948", "--draws", "20", "--seed", "1",
+                                  "--out", str(tmp_path / "mc")])
+    assert r.exit_code == 0, r.output
+    assert "clients-only" in r.output and "Inputs that move the modal design" not in r.output
+    assert "no input moves it within its uncertainty" in r.output
+
+
+def test_cli_tipping_says_why_no_joint_change_was_searched():
+    # korea-1953 has no single input reaching 'multilateral' (one client): no pair is searched, and
+    # the output says why rather than listing the pairs "among none"
+    r = CliRunner().invoke(main, ["explore", "tipping", "korea-1953", "--target", "multilateral",
+                                  "--vary", "ROK.capability,PRC.capability", "--grid", "3", "--steps", "2"])
+    assert r.exit_code == 0, r.output
+    assert "among none" not in r.output
+    assert "Joint changes: none searched" in r.output

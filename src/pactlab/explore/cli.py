@@ -83,11 +83,11 @@ def _report_path(report: Path | None) -> None:
 
 @click.group(name="explore", epilog="""\b
 Examples:
-  pactlab explore montecarlo europe-1948 --draws 1000 --seed 1 --out runs/eu48
+  pactlab explore montecarlo europe-1949 --draws 1000 --seed 1 --out runs/eu49
   pactlab explore tipping indo-pacific-2025 --target multilateral --vary PRC.capability,PRC.maritime_reach
-  pactlab explore sensitivity europe-1948 --method sobol --target multilateral --n 64
-  pactlab explore discover runs/eu48 --target multilateral
-  pactlab explore query runs/eu48 "SELECT design, count(*) FROM draws GROUP BY design"
+  pactlab explore sensitivity taiwan-1954 --method sobol --target none --n 64
+  pactlab explore discover runs/eu49 --target bilateral
+  pactlab explore query runs/eu49 "SELECT design, count(*) FROM draws GROUP BY design"
   pactlab explore path europe-1947 --years 9 --draws 300 --plot path.png
 """)
 def explore() -> None:
@@ -103,8 +103,8 @@ def explore() -> None:
 
 @explore.command(epilog="""\b
 Examples:
-  pactlab explore montecarlo europe-1948 --draws 1000 --seed 1 --out runs/eu48
-  pactlab explore montecarlo europe-1948 --draws 1000 --seed 1 --out runs/eu48 --resume --engine dask --workers 2
+  pactlab explore montecarlo europe-1949 --draws 1000 --seed 1 --out runs/eu49
+  pactlab explore montecarlo europe-1949 --draws 1000 --seed 1 --out runs/eu49 --resume --engine dask --workers 2
   pactlab explore montecarlo indo-pacific-2025 --draws 400 --out runs/ip25 --format json
   pactlab explore montecarlo korea-1953 --draws 400 --params fit.json --param-draws   # + parameter uncertainty
 """)
@@ -203,6 +203,10 @@ def _print_mc(s, summ, run) -> None:
     for r in summ["shares"]:
         t.add_row(e(str(r["design"])), str(r["draws"]), f"{r['share']:.3f}", f"{r['low']:.3f}-{r['high']:.3f}")
     con.print(t)
+    if not any(r["effect"] > 0 for r in summ["movers"]):
+        # every draw has the modal design: no input can be said to move it
+        con.print("Every draw gives the modal design: no input moves it within its uncertainty.")
+        return
     m = Table(title="Inputs that move the modal design (share of draws with it, by the input's value)")
     for c in ("input", "rule", "effect", "by value"):
         m.add_column(c)
@@ -291,8 +295,12 @@ def _print_tip(s, res) -> None:
                   "" if th is None else ("yes" if th["verified"] else "[red]no[/]"))
     con.print(t)
     j = res.get("joint")
-    if j:
-        jt = Table(title=f"Smallest joint changes of two inputs (among {', '.join(j['candidates']) or 'none'})")
+    if j and not j["candidates"]:
+        # the pairs are drawn from the inputs that reach the target or change the design alone
+        con.print("Joint changes: none searched, because no input reaches the target or changes the design on its "
+                  "own within its span.")
+    elif j:
+        jt = Table(title=f"Smallest joint changes of two inputs (among {', '.join(j['candidates'])})")
         for c in ("inputs", "coded → needed", "normalised", "grid point", "verified"):
             jt.add_column(c)
         for c in j["changes"]:
@@ -313,9 +321,9 @@ def _print_tip(s, res) -> None:
 
 @explore.command(epilog="""\b
 Examples:
-  pactlab explore sensitivity europe-1948 --method sobol --target multilateral --n 64
-  pactlab explore sensitivity europe-1948 --method morris --target multilateral --groups input
-  pactlab explore sensitivity europe-1948 --target multilateral --from runs/eu48   # delta and PAWN, no new solves
+  pactlab explore sensitivity taiwan-1954 --method sobol --target none --n 64
+  pactlab explore sensitivity taiwan-1954 --method morris --target none --groups input
+  pactlab explore sensitivity europe-1949 --target bilateral --from runs/eu49   # delta and PAWN, no new solves
 """)
 @click.argument("scenario")
 @click.option("--target", required=True)
@@ -390,8 +398,8 @@ def sensitivity(scenario, target, method, n, groups, from_, vary, seed, engine, 
 
 @explore.command(epilog="""\b
 Examples:
-  pactlab explore discover runs/eu48 --target multilateral
-  pactlab explore discover runs/eu48 --target multilateral --threshold 0.7 --format json
+  pactlab explore discover runs/eu49 --target bilateral
+  pactlab explore discover runs/eu49 --target bilateral --threshold 0.7 --format json
 """)
 @click.argument("results", type=click.Path(path_type=Path))
 @click.option("--target", required=True)
@@ -449,9 +457,9 @@ def discover(results, target, threshold, depth, report, fmt):
 
 @explore.command(epilog="""\b
 Examples:
-  pactlab explore query runs/eu48 "SELECT design, count(*) AS n FROM draws GROUP BY design ORDER BY n DESC"
-  pactlab explore query runs/eu48 "SELECT avg(USSR_capability) FROM draws WHERE design = 'multilateral'" --format csv
-  pactlab explore query runs/eu48 "DESCRIBE draws"
+  pactlab explore query runs/eu49 "SELECT design, count(*) AS n FROM draws GROUP BY design ORDER BY n DESC"
+  pactlab explore query runs/eu49 "SELECT avg(USSR_capability) FROM draws WHERE design = 'bilateral'" --format csv
+  pactlab explore query runs/eu49 "DESCRIBE draws"
 """)
 @click.argument("results", type=click.Path(path_type=Path))
 @click.argument("sql")

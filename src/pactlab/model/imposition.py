@@ -48,6 +48,9 @@ class Imposition:
     rounds: list[dict[int, float]]  # per round: client -> acceptance margin
     patron_margin: float  # patron's gain from imposing over not (if formed)
     imposed: bool
+    #: every proposal would fail (fewer than two units accept): ``patron_margin`` is then minus the
+    #: failed-proposal cost, not a payoff difference
+    fails: bool = False
 
 
 @dataclass
@@ -244,7 +247,8 @@ class ImpositionTable:
                 margin = self.tab[M].patron - sum(self.unit_patron(a) for a in self.units if a & M)
             else:
                 margin = -p.failed_proposal_cost
-            imposition = Imposition(proposed, formed, rounds, margin, bool(formed))
+            fails = not (popcount(M) >= 2 and M in self.tab and len([a for a in self.units if a & M]) >= 2)
+            imposition = Imposition(proposed, formed, rounds, margin, bool(formed), fails)
         out = LoneOutcome(U, singles, imposition, group, self.lone_row(U, blocks), patron)
         self._lone_cache[key] = out
         return out

@@ -190,6 +190,8 @@ class Result:
             d["design_probabilities"] = dict(self.distribution.design_probabilities)
             if self.distribution.has_record:
                 d["record_log_prob"] = self.distribution.record_log_prob
+                # said outright, not left to a null: the record is impossible at these precisions
+                d["record_possible"] = self.distribution.record_log_prob is not None
         return d
 
     def to_json(self, **kw) -> str:
