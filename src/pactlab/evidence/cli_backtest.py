@@ -66,6 +66,13 @@ def backtest(data_dir: Path | None, y1: int, y2: int, out: Path | None, report: 
 
         params = params_from_file(params_file)
     data = open_data(data_dir)
+    if y1 <= y2:  # (--to before --from: run_backtest says so)
+        from pactlab.evidence.backtest import REQUIRED
+        from pactlab.evidence.builder import check_years
+        from pactlab.evidence.episodes import YEAR_DATA
+
+        data.check(REQUIRED)  # a missing file is named before its years are read
+        check_years(data, YEAR_DATA, y1, y2)
     if report is not None and report.exists() and report.is_dir():
         raise BacktestError(f"--report {report} is a folder; give a file name ending in .html")
     progress = Progress(TextColumn("[bold]backtest[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
