@@ -444,3 +444,16 @@ def test_backtest_out_files_get_the_umask_mode(tmp_path, umask_022):
     modes = {p.name: _mode(p) for p in (tmp_path / "bt").iterdir() if p.is_file()}
     assert {"episodes.csv", "clients.csv", "manifest.json", "scoreboard.json"} <= set(modes), modes
     assert set(modes.values()) == {0o644}, modes
+
+
+# ---------------------------------------------------------------- the missing --data hint
+
+@pytest.mark.parametrize("command", ["backtest", "episodes", "cite"])
+def test_missing_data_hint_names_the_command_run(monkeypatch, command):
+    monkeypatch.delenv("PACTLAB_DATA", raising=False)
+    r = invoke(command)
+    out = " ".join(r.output.split())
+    assert r.exit_code == 1 and "Error: no data directory given" in out and "Traceback" not in out
+    assert f"(e.g. pactlab {command} --data DIR)" in out, out
+    if command != "cite":
+        assert "pactlab cite" not in out
