@@ -457,3 +457,33 @@ def test_missing_data_hint_names_the_command_run(monkeypatch, command):
     assert f"(e.g. pactlab {command} --data DIR)" in out, out
     if command != "cite":
         assert "pactlab cite" not in out
+
+
+# ---------------------------------------------------------------- plural and heading
+
+def test_validate_counts_one_client_in_the_singular(write_yaml):
+    from conftest import valid_dict
+
+    d = valid_dict()
+    d["actors"] = [a for a in d["actors"] if a["id"] != "BBB"]
+    d["geography"] = [g for g in d["geography"] if "BBB" not in (g["a"], g["b"])]
+    r = invoke("validate", write_yaml(d))
+    assert r.exit_code == 0, r.output
+    assert "(tiny-theatre, 1 client)" in r.output
+    r = invoke("validate", write_yaml(valid_dict(), "two.yaml"))
+    assert "(tiny-theatre, 2 clients)" in r.output
+
+
+def test_run_heading_says_built_from_data_once(tmp_path):
+    from worlds import small_world
+
+    p = small_world(tmp_path / "w")
+    out = tmp_path / "b.yaml"
+    r = invoke("build", "--data", p, "--patron", 2, "--year", 1902, "--clients", "20,230", "--adversary", 365,
+               "--out", out)
+    assert r.exit_code == 0, r.output
+    r = invoke("run", out)
+    assert r.exit_code == 0, r.output
+    head = next(ln for ln in r.output.splitlines() if "Russia" in ln and "1902" in ln)
+    assert head.count("built from data") == 1, head
+    assert "(built from data, 1902, historical)" in head, head
