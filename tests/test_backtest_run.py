@@ -342,6 +342,17 @@ def test_cli_text_scoreboard(data):
     r = _cli("backtest", "--data", DATA, "--from", 1951, "--to", 1955)
     assert r.exit_code == 0, r.output
     assert "T1 design" in r.output and "T4 hypotheses" in r.output and "all-multi" in r.output
+    assert "0 skipped" in r.output and "v1" not in r.output  # no skip, no note
+
+
+def test_cli_text_scoreboard_notes_the_v1_rules_when_it_skips():
+    """1946-1955: 9 backtest units (one skipped, 21 clients) against 11 episodes of `pactlab episodes`."""
+    r = _cli("backtest", "--data", DATA, "--from", 1946, "--to", 1955)
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.output.split())
+    assert "1 skipped" in text and "skipped 2@1946-1950:Americas (21 clients)" in text
+    assert ("note: backtest episodes follow the first (v1) rules, with theatres of at most 12 clients; "
+            "pactlab episodes and pactlab fit use the v2 rules, so their counts differ") in text
 
 
 @pytest.mark.parametrize("args, msg", [

@@ -312,3 +312,11 @@ def test_top_level_help_and_version():
     assert "pactlab run" in r.output
     r = _ok(invoke("--version"))
     assert "pactlab" in r.output
+
+
+def test_backtest_help_says_it_scores_the_v1_episodes():
+    """backtest (v1 units) and episodes/fit (v2 units) count 1946-1955 differently (9 against 11); the
+    help says why."""
+    text = " ".join(_ok(invoke("backtest", "--help")).output.split())
+    assert "first (v1) rules" in text and "at most 12 clients" in text
+    assert "`pactlab episodes` and `pactlab fit` use the v2 rules" in text

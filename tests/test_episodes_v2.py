@@ -254,3 +254,32 @@ def test_held_level_renewal_option_in_the_training_outcomes(tmp_path):
         assert not any("CAN" in cl for cl, _ in on[k])
     spain = [k for k, ts in on.items() if any("SPN" in cl for cl, _ in ts)]
     assert spain == [k for k, ts in off.items() if any("SPN" in cl for cl, _ in ts)]  # Spain's pledge is new
+
+
+@pytest.mark.parametrize("command, years, edge", [
+    ("episodes", ("--from", "1700", "--to", "1720"), "begins in 1880"),
+    ("episodes", ("--from", "2100", "--to", "2120"), "ends in 1915"),
+    ("backtest", ("--from", "1700", "--to", "1720"), "begins in 1880"),
+    ("fit", ("--from", "1700", "--train-to", "1720", "--tie-precisions"), "begins in 1880"),
+])
+def test_years_outside_the_data_are_refused(tmp_path, command, years, edge):
+    """Windows holding no year of the data are refused as `pactlab build --year` refuses a year: the file
+    and its first or last year named, exit 1 (they ran on and printed empty tables, or a fit error)."""
+    p = small_world(tmp_path / "w")
+    r = CliRunner().invoke(main, [command, "--data", str(p), *years, *(("--out", str(tmp_path / "p.json"))
+                                                                       if command == "fit" else ())])
+    out = " ".join(r.output.split())
+    assert r.exit_code == 1, r.output
+    assert "Error:" in out and "outside the data" in out and "cow_states.csv" in out and edge in out, out
+    assert "within 1880-1915" in out and "Traceback" not in out and "nan" not in out
+
+
+def test_adversary_line_without_episodes_prints_no_percentage(world):
+    from pactlab.evidence.cli_episodes import adversary_line
+
+    d = E.adversary_diagnostics(E.EpisodeSet(episodes=[], release_end=1915, last_begyr=1905, y1=1901, y2=1905))
+    assert d["n"] == 0 and d["share_not_rival_or_ally"] is None  # JSON null, not NaN
+    line = adversary_line("rival", d)
+    assert "nan" not in line and "%" not in line and "no episodes" in line
+    d = dict(E.adversary_diagnostics(E.build_episodes(world, 1901, 1905)), not_rival_or_ally=0)
+    assert "in 0:" in adversary_line("rival", d) and "%" not in adversary_line("rival", d)

@@ -380,3 +380,110 @@ def test_glossary_defines_every_origin_the_model_produces():
     assert "renewal" in origins
     for o in origins:
         assert f"{o} (" in glossary.TERMS["origin"], o
+
+
+# ---------------------------------------------------------------- output file modes
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def umask_022():
+    import os
+
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _mode(p: Path) -> int:
+    return p.stat().st_mode & 0o777
+
+
+def test_writers_give_files_the_umask_mode(tmp_path, umask_022):
+    """Files pactlab writes are 0666 less the umask, like any other program's: an atomic write
+    (temporary file then rename) used to leave them 0600."""
+    from pactlab.files import RowAppender, atomic_write_json, atomic_write_text
+
+    atomic_write_text(tmp_path / "a.txt", "x\n")
+    atomic_write_json(tmp_path / "b.json", {"x": 1})
+    with RowAppender(tmp_path / "c.csv", ["x"]) as w:
+        w.write([1])
+    atomic_write_text(tmp_path / "a.txt", "again\n")  # overwriting keeps the normal mode too
+    assert {p.name: _mode(p) for p in tmp_path.iterdir()} == {"a.txt": 0o644, "b.json": 0o644, "c.csv": 0o644}
+
+
+def test_atomic_write_follows_a_private_umask(tmp_path):
+    import os
+
+    from pactlab.files import atomic_write_text
+
+    old = os.umask(0o077)
+    try:
+        atomic_write_text(tmp_path / "a.txt", "x\n")
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "a.txt") == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # no temporary file left behind
+
+
+def test_replicate_files_get_the_umask_mode(tmp_path, umask_022):
+    r = invoke("replicate", tmp_path / "rep", "--only", "cases")
+    assert r.exit_code == 0, r.output
+    modes = {p.name: _mode(p) for p in (tmp_path / "rep").iterdir() if p.is_file()}
+    assert modes and set(modes.values()) == {0o644}, modes
+
+
+@pytest.mark.data
+@pytest.mark.skipif(not DATA.is_dir(), reason=f"shared data folder {DATA} not found (needs ../shared/data)")
+def test_backtest_out_files_get_the_umask_mode(tmp_path, umask_022):
+    r = invoke("backtest", "--data", DATA, "--from", 1951, "--to", 1955, "--out", tmp_path / "bt")
+    assert r.exit_code == 0, r.output
+    modes = {p.name: _mode(p) for p in (tmp_path / "bt").iterdir() if p.is_file()}
+    assert {"episodes.csv", "clients.csv", "manifest.json", "scoreboard.json"} <= set(modes), modes
+    assert set(modes.values()) == {0o644}, modes
+
+
+# ---------------------------------------------------------------- the missing --data hint
+
+@pytest.mark.parametrize("command", ["backtest", "episodes", "cite"])
+def test_missing_data_hint_names_the_command_run(monkeypatch, command):
+    monkeypatch.delenv("PACTLAB_DATA", raising=False)
+    r = invoke(command)
+    out = " ".join(r.output.split())
+    assert r.exit_code == 1 and "Error: no data directory given" in out and "Traceback" not in out
+    assert f"(e.g. pactlab {command} --data DIR)" in out, out
+    if command != "cite":
+        assert "pactlab cite" not in out
+
+
+# ---------------------------------------------------------------- plural and heading
+
+def test_validate_counts_one_client_in_the_singular(write_yaml):
+    from conftest import valid_dict
+
+    d = valid_dict()
+    d["actors"] = [a for a in d["actors"] if a["id"] != "BBB"]
+    d["geography"] = [g for g in d["geography"] if "BBB" not in (g["a"], g["b"])]
+    r = invoke("validate", write_yaml(d))
+    assert r.exit_code == 0, r.output
+    assert "(tiny-theatre, 1 client)" in r.output
+    r = invoke("validate", write_yaml(valid_dict(), "two.yaml"))
+    assert "(tiny-theatre, 2 clients)" in r.output
+
+
+def test_run_heading_says_built_from_data_once(tmp_path):
+    from worlds import small_world
+
+    p = small_world(tmp_path / "w")
+    out = tmp_path / "b.yaml"
+    r = invoke("build", "--data", p, "--patron", 2, "--year", 1902, "--clients", "20,230", "--adversary", 365,
+               "--out", out)
+    assert r.exit_code == 0, r.output
+    r = invoke("run", out)
+    assert r.exit_code == 0, r.output
+    head = next(ln for ln in r.output.splitlines() if "Russia" in ln and "1902" in ln)
+    assert head.count("built from data") == 1, head
+    assert "(built from data, 1902, historical)" in head, head

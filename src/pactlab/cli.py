@@ -147,9 +147,19 @@ def _cells(*values) -> list[str]:
     return [escape(str(v)) for v in values]
 
 
+def _heading(s) -> str:
+    """A scenario's title with its region, year and kind, the region said once (a built theatre's
+    title already ends in "(built from data)", its region)."""
+    title = s.title
+    tail = f"({s.region})"
+    if title.endswith(tail) and title[:-len(tail)].strip():
+        title = title[:-len(tail)].rstrip()
+    return f"[bold]{escape(title)}[/] ({escape(s.region)}, {s.year}, {escape(s.kind)})"
+
+
 def _print_result(s, r, all_comparisons: bool) -> None:
     e = escape
-    console.rule(f"[bold]{e(s.title)}[/] ({e(s.region)}, {s.year}, {e(s.kind)})")
+    console.rule(_heading(s))
     console.print(f"Predicted design: [bold]{e(r.design)}[/]", highlight=False)
     if r.distribution is not None:
         d = r.distribution
@@ -275,7 +285,8 @@ def validate(files: tuple[Path, ...]) -> None:
             bad += 1
             print_error(exc)
             continue
-        console.print(f"{escape(str(f))}: ok ({escape(s.id)}, {len(s.clients)} clients)", highlight=False)
+        n = len(s.clients)
+        console.print(f"{escape(str(f))}: ok ({escape(s.id)}, {n} client{'' if n == 1 else 's'})", highlight=False)
     if bad:
         sys.exit(1)
 

@@ -21,7 +21,7 @@ import io
 import json
 import math
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -90,10 +90,25 @@ def json_dumps(obj: Any, *, indent: int | None = 2, sort_keys: bool = False) -> 
 
 # --------------------------------------------------------------------------- whole files
 
+def _temp_beside(p: Path) -> tuple[int, str]:
+    """Create a new temporary file next to ``p`` (descriptor, path) with the mode a plain ``open``
+    would give the file: 0666 less the umask. (``tempfile.mkstemp`` creates 0600, and the rename
+    would carry that private mode over to the result.) The kernel applies the umask itself, so
+    nothing here reads or changes it."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = os.path.join(p.parent, f".{p.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary file name in {p.parent}")
+
+
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
     p = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    fd, tmp = _temp_beside(p)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
             fh.write(text)

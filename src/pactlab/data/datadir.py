@@ -99,6 +99,19 @@ def _bcast(*arrays) -> list[np.ndarray]:
     return list(np.broadcast_arrays(*arrs))
 
 
+def _data_example() -> str:
+    """' (e.g. pactlab backtest --data DIR)' for the command being run, if it has a --data option."""
+    try:
+        import click
+
+        ctx = click.get_current_context(silent=True)
+    except ImportError:  # pragma: no cover - click is a dependency
+        return ""
+    if ctx is None or not any("--data" in getattr(p, "opts", ()) for p in ctx.command.params):
+        return ""
+    return f" (e.g. {ctx.command_path} --data DIR)"
+
+
 def open_data(path: str | os.PathLike | None = None, files: Mapping[str, str | os.PathLike] | None = None
               ) -> "DataDir":
     """Open the data directory ``path`` (or ``$PACTLAB_DATA``); nothing is read until used.
@@ -108,7 +121,7 @@ def open_data(path: str | os.PathLike | None = None, files: Mapping[str, str | o
         env = os.environ.get(ENV_VAR, "")
         if not env:
             raise DataFileMissing(
-                "no data directory given: pass one with the command's --data DIR option (e.g. pactlab cite --data DIR) "
+                f"no data directory given: pass one with the command's --data DIR option{_data_example()} "
                 "or set the environment variable "
                 f"{ENV_VAR}=DIR to the folder holding the COW, ATOP and rivalry CSV files "
                 "(see docs/data.md for the files and where to download them)")

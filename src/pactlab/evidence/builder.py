@@ -74,7 +74,7 @@ from pactlab.errors import DataError, PactlabError
 
 __all__ = [
     "BuildDataError", "BuildInputError", "TimeOrderError", "build_theatre", "write_yaml",
-    "NOT_IN_DATA", "DEFAULT_WINDOW",
+    "NOT_IN_DATA", "DEFAULT_WINDOW", "check_years",
 ]
 
 #: how many years a data fallback may reach back (or, with allow_later, forward)
@@ -97,6 +97,26 @@ class BuildDataError(DataError):
 
 class TimeOrderError(PactlabError):
     """The builder was asked to read data from the scenario year or later (a bug, never a user error)."""
+
+
+def _outside(info, subject: str, need: str, edge: str) -> BuildDataError:
+    """The one message for years a data set does not cover (a built theatre's year, a range of windows)."""
+    return BuildDataError(f"{subject} outside the data: {need}, and {info.path.name} "
+                          f"(version {info.version}) {edge}")
+
+
+def check_years(data: DataDir, keys, y1: int, y2: int, option: str = "--from/--to") -> None:
+    """Refuse the years ``y1``-``y2`` when they hold no year of one of the data sets ``keys`` (the
+    coverage the builder checks for one theatre's year, applied to a range of windows)."""
+    for key in keys:
+        info = data.info(key)
+        if info.coverage is None:
+            continue
+        lo, hi = info.coverage
+        if y2 < lo or y1 > hi:
+            edge = f"begins in {lo}" if y2 < lo else f"ends in {hi}"
+            raise _outside(info, f"the years {y1}-{y2} are", f"their windows need {info.title}",
+                           f"{edge}. Give {option} years within {lo}-{hi}.")
 
 
 # ----------------------------------------------------------------------------------------- caches
@@ -176,15 +196,13 @@ class _Past:
         if r > hi:
             if r - hi <= self.window:
                 return self.check(hi, info.title)
-            raise BuildDataError(
-                f"year {self.Y} is outside the data: a {self.Y} theatre needs {info.title} for {r}, and "
-                f"{info.path.name} (version {info.version}) ends in {hi} (more than {self.window} years "
-                "before). Use a newer release of the file or an earlier year.")
+            raise _outside(info, f"year {self.Y} is", f"a {self.Y} theatre needs {info.title} for {r}",
+                           f"ends in {hi} (more than {self.window} years before). Use a newer release of "
+                           "the file or an earlier year.")
         if r < lo:
             if required:
-                raise BuildDataError(
-                    f"year {self.Y} is outside the data: a {self.Y} theatre needs {info.title} for {r}, and "
-                    f"{info.path.name} (version {info.version}) begins in {lo}.")
+                raise _outside(info, f"year {self.Y} is", f"a {self.Y} theatre needs {info.title} for {r}",
+                               f"begins in {lo}.")
             return None
         return self.check(r, info.title)
 

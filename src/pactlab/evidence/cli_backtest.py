@@ -11,6 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 
+#: printed under the scoreboard when an episode is skipped
+V1_NOTE = ("backtest episodes follow the first (v1) rules, with theatres of at most 12 clients; "
+           "pactlab episodes and pactlab fit use the v2 rules, so their counts differ")
+
 SHORT = {"all-bilateral": "all-bilat", "all-multilateral": "all-multi", "contiguity": "contig"}
 
 EPILOG = """\b
@@ -52,6 +56,11 @@ def backtest(data_dir: Path | None, y1: int, y2: int, out: Path | None, report: 
     --params) predicts how
     the clients are grouped (T1), each treaty's commitment (T2) and its durability (T3). T4 tests
     hypotheses H2/H3, H6 and H7 on the record. See docs/evidence.md, "Backtests".
+
+    The backtest scores episodes by the first (v1) rules: only patron-windows with a new alliance, in
+    theatres of at most 12 clients (a larger episode is split by region and a part still above 12 is
+    skipped). `pactlab episodes` and `pactlab fit` use the v2 rules (every major power's window with an
+    adversary, alliance or not), so their episode counts differ.
     """
     from pactlab.data import open_data
     from pactlab.evidence.backtest import evaluate, run_backtest, scoreboard_json, write_outputs
@@ -66,6 +75,13 @@ def backtest(data_dir: Path | None, y1: int, y2: int, out: Path | None, report: 
 
         params = params_from_file(params_file)
     data = open_data(data_dir)
+    if y1 <= y2:  # (--to before --from: run_backtest says so)
+        from pactlab.evidence.backtest import REQUIRED
+        from pactlab.evidence.builder import check_years
+        from pactlab.evidence.episodes import YEAR_DATA
+
+        data.check(REQUIRED)  # a missing file is named before its years are read
+        check_years(data, YEAR_DATA, y1, y2)
     if report is not None and report.exists() and report.is_dir():
         raise BacktestError(f"--report {report} is a folder; give a file name ending in .html")
     progress = Progress(TextColumn("[bold]backtest[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
@@ -146,5 +162,7 @@ def print_scoreboard(console: Console, sb: dict) -> None:
     for s in ep.get("skipped_list", []):
         console.print(f"[yellow]skipped[/] {escape(str(s['episode']))} ({s['n_clients']} clients): "
                       f"{escape(str(s['reason']))}", highlight=False)
+    if ep.get("skipped"):
+        console.print(f"[yellow]note:[/] {V1_NOTE}", highlight=False)
     for n in sb.get("notes", []):
         console.print(f"[yellow]note:[/] {escape(str(n))}", highlight=False)

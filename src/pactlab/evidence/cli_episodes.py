@@ -52,12 +52,15 @@ def episodes(data_dir: Path | None, y1: int, y2: int, rule: str, controls: int, 
     alliances, and the states only they hold, left out). See docs/evidence.md, "Episode rules".
     """
     from pactlab.data import open_data
-    from pactlab.evidence.episodes import BacktestError, Coding, adversary_diagnostics, build_episodes, counts_table
+    from pactlab.evidence.builder import check_years
+    from pactlab.evidence.episodes import (YEAR_DATA, BacktestError, Coding, adversary_diagnostics, build_episodes,
+                                           counts_table)
 
     data = open_data(data_dir)
     data.check(("states", "majors", "nmc", "contiguity", "atop_alliances", "atop_members", "td_rivalries"))
     if y2 < y1:
         raise BacktestError(f"--to ({y2}) is before --from ({y1})")
+    check_years(data, YEAR_DATA, y1, y2)
     es = build_episodes(data, y1, y2, adversary_rule=rule, controls=controls,
                         coding=Coding(held_level_renewal=held_level_renewal))
     console = Console()
@@ -89,12 +92,19 @@ def episodes(data_dir: Path | None, y1: int, y2: int, rule: str, controls: int, 
         tot = sub.sum(numeric_only=True)
         t.add_row("total", *[str(int(tot[c])) for c, _ in COLUMNS[1:]], style="bold")
         console.print(t)
-    console.print(f"Adversary rule '{rule}': {diag['n']} episodes; adversary not a rival of the patron or its ally "
-                  f"in {diag['not_rival_or_ally']} ({diag['share_not_rival_or_ally']:.1%}): not a rival "
-                  f"{diag['not_rival']} of {diag['n_rivalry_known']}, an ally {diag['ally']}; rules used "
-                  + ", ".join(f"{k} {v}" for k, v in diag["rules"].items()), highlight=False)
+    console.print(adversary_line(rule, diag), highlight=False)
     for n in es.notes:
         console.print(f"[yellow]note:[/] {escape(str(n))}", highlight=False)
+
+
+def adversary_line(rule: str, diag: dict) -> str:
+    """The summary line of :func:`adversary_diagnostics` (no percentage of nothing)."""
+    if not diag["n"]:
+        return f"Adversary rule '{rule}': no episodes, so no adversary to check."
+    share = f" ({diag['share_not_rival_or_ally']:.1%})" if diag["not_rival_or_ally"] else ""
+    return (f"Adversary rule '{rule}': {diag['n']} episodes; adversary not a rival of the patron or its ally "
+            f"in {diag['not_rival_or_ally']}{share}: not a rival {diag['not_rival']} of {diag['n_rivalry_known']}, "
+            f"an ally {diag['ally']}; rules used " + ", ".join(f"{k} {v}" for k, v in diag["rules"].items()))
 
 
 def _print_episode(console: Console, data, ep, fmt: str) -> None:

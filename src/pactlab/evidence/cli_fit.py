@@ -109,6 +109,10 @@ def fit(data_dir: Path | None, train_to: int, y1: int, theory_name: str, free: s
         output_file(preq, force=True, option="--prequential")
     data = open_data(data_dir)
     data.check(("states", "majors", "nmc", "contiguity", "atop_alliances", "atop_members", "td_rivalries"))
+    from pactlab.evidence.builder import check_years
+    from pactlab.evidence.episodes import YEAR_DATA
+
+    check_years(data, YEAR_DATA, y1, train_to - 1, option="--from/--train-to")  # the training windows
     console = Console(stderr=True)
     from pactlab.evidence.backtest import READS
 

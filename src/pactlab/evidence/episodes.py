@@ -43,7 +43,7 @@ from pactlab.errors import PactlabError
 from pactlab.evidence.record import LEVEL_RANK, OBLIGATIONS, RecordEvent, window_events
 
 __all__ = [
-    "BacktestError", "WINDOW", "MAX_CLIENTS", "NEAR_ADVERSARY_KM", "CONTROLS", "REGIONS", "OBLIGATIONS",
+    "BacktestError", "WINDOW", "YEAR_DATA", "MAX_CLIENTS", "NEAR_ADVERSARY_KM", "CONTROLS", "REGIONS", "OBLIGATIONS",
     "region_of", "subregion_of", "windows", "data_before", "truncate_atop", "AdversaryChoice",
     "choose_adversary", "Candidate", "EpisodeEvent", "DesignPart", "Episode", "EpisodeSet", "build_episodes",
     "threat_scores", "counts_table", "Coding",
@@ -52,6 +52,9 @@ __all__ = [
 #: the scenario format's (and the exact solver's) limit on clients per theatre
 MAX_CLIENTS = 12
 WINDOW = 5
+#: the data sets whose years a range of windows must reach (:func:`pactlab.evidence.builder.check_years`);
+#: the rivalries are left out, as the adversary rule falls back to the strongest unallied major without them
+YEAR_DATA = ("states", "majors", "nmc", "contiguity", "atop_alliances", "atop_members")
 #: candidate rule (c): minimum distance to the adversary, km
 NEAR_ADVERSARY_KM = 1000.0
 #: distance scale of the threat score's loss-of-strength gradient, km
@@ -895,7 +898,8 @@ def _n_split(parts) -> int:
 
 
 def adversary_diagnostics(es: EpisodeSet) -> dict:
-    """Share of episodes whose adversary is not a rival of the patron, or is its ally (N beside)."""
+    """Share of episodes whose adversary is not a rival of the patron, or is its ally (N beside; the
+    share is None when there is no episode)."""
     eps = [e for e in es.episodes if e.skip is None]
     known = [e for e in eps if e.adversary.is_rival is not None]
     not_rival = sum(1 for e in known if not e.adversary.is_rival)
@@ -905,5 +909,5 @@ def adversary_diagnostics(es: EpisodeSet) -> dict:
     for e in eps:
         rules[e.adversary.rule] = rules.get(e.adversary.rule, 0) + 1
     return {"n": len(eps), "n_rivalry_known": len(known), "not_rival": not_rival, "ally": ally,
-            "not_rival_or_ally": either, "share_not_rival_or_ally": either / len(eps) if eps else float("nan"),
+            "not_rival_or_ally": either, "share_not_rival_or_ally": either / len(eps) if eps else None,
             "rules": dict(sorted(rules.items())), "adversary_rule": es.adversary_rule}
