@@ -244,3 +244,25 @@ def test_compiled_search_equals_the_numpy_search_on_larger_theatres(j, monkeypat
     ref = stable_structures(game)
     assert ref, "an instance with no stable structure checks little"
     assert CompiledSearch(game).run() == ref
+
+
+def test_kernels_know_whether_their_machine_code_is_on_disk(tmp_path, monkeypatch):
+    # the exploration commands warn before the first run on a machine, which compiles the kernels:
+    # cached() reads numba's cache files beside the module (or under NUMBA_CACHE_DIR) without
+    # importing numba, and says None when the kernels will not be used
+    pytest.importorskip("numba")
+    from pactlab.model import kernels as kmod
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("PACTLAB_JIT", "auto")
+    monkeypatch.setattr(kmod, "__file__", str(tmp_path / "kernels.py"))
+    assert kmod.cached() is False
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "_jit.stable_search-385.py311.nbi").write_bytes(b"")
+    assert kmod.cached() is True
+    other = tmp_path / "elsewhere"
+    monkeypatch.setattr(kmod, "__file__", str(other / "kernels.py"))
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))  # numba's user-wide cache
+    assert kmod.cached() is True
+    monkeypatch.setenv("PACTLAB_JIT", "0")
+    assert kmod.cached() is None

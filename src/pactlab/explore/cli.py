@@ -526,7 +526,7 @@ def path(scenario, events_file, years, draws, seed, out, plot_file, force, fmt):
                if x is not None]
     s = catalog.get(scenario)
     ev = load_events(events_file, s, years) if events_file is not None else NO_EVENTS
-    with rich_progress(f"Paths {s.id} {s.year}-{s.year + years - 1}", draws) as adv:
+    with rich_progress(f"Paths {s.id} {s.year}-{s.year + years - 1}", draws, compiled=False) as adv:
         rows = simulate(s, ev, years=years, draws=draws, seed=seed, progress=adv)
     tl = timeline(rows)
     if out is not None:

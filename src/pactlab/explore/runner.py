@@ -362,12 +362,21 @@ def spec_of(m: dict) -> Spec:
 
 
 @contextlib.contextmanager
-def rich_progress(label: str, total: int, enabled: bool = True):
-    """A rich progress bar on standard error (shown on a terminal); yields ``advance(n)``."""
+def rich_progress(label: str, total: int, enabled: bool = True, compiled: bool = True):
+    """A rich progress bar on standard error (shown on a terminal); yields ``advance(n)``.
+    ``compiled``: the run solves with the compiled kernels (:func:`solve_chunk`), so the first run
+    on a machine, which compiles them, says so first."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     con = Console(stderr=True)
+    if enabled and con.is_terminal:
+        from pactlab.model import kernels
+
+        if (compiled or kernels.mode() == "1") and kernels.cached() is False:
+            # the first run on this machine compiles the solver's kernels
+            con.print("[dim]Compiling the solver's kernels for this machine (once; about 10-20 s before the first "
+                      "draws are solved)[/]", highlight=False)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=con, disable=not (enabled and con.is_terminal),
                   transient=False) as prog:

@@ -65,6 +65,23 @@ def _load():
     return _kernels or None
 
 
+def cached() -> bool | None:
+    """Whether the compiled machine code is already on disk (numba's cache beside the module, or
+    under ``NUMBA_CACHE_DIR``), without importing numba; None when the kernels will not be used
+    (``PACTLAB_JIT=0``, or numba not installed). The first run on a machine compiles them, some
+    seconds, which the exploration commands say before they start."""
+    import importlib.util
+    from pathlib import Path
+
+    if mode() == "0" or importlib.util.find_spec("numba") is None:
+        return None
+    here = Path(__file__).resolve().parent
+    places = [here / "__pycache__"]
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        places.append(Path(os.environ["NUMBA_CACHE_DIR"]))
+    return any(next(d.rglob("_jit.*.nbi"), None) is not None for d in places if d.is_dir())
+
+
 def kernels():
     """The compiled module (:mod:`pactlab.model._jit`), imported on first use."""
     k = _load()
