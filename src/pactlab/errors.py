@@ -30,12 +30,19 @@ class UnknownScenarioError(PactlabError):
     """A scenario name that is neither a built-in nor a readable file."""
 
 
-def validation_lines(err) -> list[str]:
-    """The lines of a pydantic ``ValidationError`` on a user's file: ``  - field.path: message``,
-    "unknown field" for a key the format does not have."""
-    lines = []
+def validation_messages(err, show_input: bool = False) -> list[str]:
+    """A pydantic ``ValidationError`` on a user's file as ``field.path: message``, one per problem:
+    "unknown field" for a key the format does not have; with ``show_input``, the value given
+    (``(got 'abc')``) where there is one."""
+    out = []
     for e in err.errors():
         loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
         msg = "unknown field" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
-        lines.append(f"  - {loc}: {msg}")
-    return lines
+        got = f" (got {e['input']!r})" if show_input and e["type"] not in ("extra_forbidden", "missing") else ""
+        out.append(f"{loc}: {msg}{got}")
+    return out
+
+
+def validation_lines(err) -> list[str]:
+    """The lines of a pydantic ``ValidationError`` on a user's file: ``  - field.path: message``."""
+    return [f"  - {m}" for m in validation_messages(err)]

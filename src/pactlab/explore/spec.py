@@ -30,7 +30,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pactlab.errors import PactlabError, validation_lines
+from pactlab.errors import PactlabError, validation_lines, validation_messages
 from pactlab.scenarios.schema import Role, Scenario
 
 
@@ -342,24 +342,18 @@ def load_spec(path: str | Path | None, s: Scenario, width: str = "neighbours") -
     order = list(by_path)
     problems = []
     # each entry on its own, so that one message lists every problem of the file (entries counted from 1)
-    entries: list[tuple[int, _Override]] = []
     for k, r in enumerate(raw, 1):
         name = r.get("path") if isinstance(r, dict) else None
         where = f"{p}: inputs entry {k}" + (f" ({name})" if isinstance(name, str) else "")
         try:
-            entries.append((k, _Override.model_validate(r)))
+            o = _Override.model_validate(r)
         except ValidationError as err:
-            for e in err.errors():
-                loc = ".".join(str(x) for x in e["loc"]) or "(the entry)"
-                msg = "unknown field" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
-                got = "" if e["type"] in ("extra_forbidden", "missing") else f" (got {e['input']!r})"
-                problems.append((k, f"{where}: {loc}: {msg}{got}"))
-    for k, o in entries:
-        where = f"{p}: inputs entry {k} ({o.path})"
+            problems += [f"{where}: {m}" for m in validation_messages(err, show_input=True)]
+            continue
         try:
             lo_b, hi_b, rule = _field_bounds(s, o.path)
         except SpecError as exc:
-            problems.append((k, f"{where}: {exc}"))
+            problems.append(f"{where}: {exc}")
             continue
         if o.fixed:
             by_path.pop(o.path, None)
@@ -381,13 +375,13 @@ def load_spec(path: str | Path | None, s: Scenario, width: str = "neighbours") -
         bad = [v for v in vals if (lo_b is not None and v < lo_b) or (hi_b is not None and v > hi_b)
                or not math.isfinite(v)]
         if bad:
-            problems.append((k, f"{where}: value(s) {bad} outside the field's range "
-                            f"[{lo_b}, {'inf' if hi_b is None else hi_b}] (codebook {rule})"))
+            problems.append(f"{where}: value(s) {bad} outside the field's range "
+                            f"[{lo_b}, {'inf' if hi_b is None else hi_b}] (codebook {rule})")
             continue
         try:
             if cur is None:
                 if "kind" not in upd:
-                    problems.append((k, f"{where}: a new input needs 'values' or 'low' and 'high'"))
+                    problems.append(f"{where}: a new input needs 'values' or 'low' and 'high'")
                     continue
                 span = upd.pop("span", None) or (
                     (min(vals), max(vals)) if min(vals) < max(vals) else (lo_b or 0.0, hi_b if hi_b else 2 * coded))
@@ -396,10 +390,9 @@ def load_spec(path: str | Path | None, s: Scenario, width: str = "neighbours") -
             else:
                 by_path[o.path] = Input.model_validate({**cur.model_dump(), **upd})
         except ValidationError as err:
-            problems.append((k, f"{where}: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())))
+            problems.append(f"{where}: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors()))
     if problems:
-        ordered = [x for _, x in sorted(problems, key=lambda t: t[0])]
-        raise SpecError(f"invalid uncertainty file {p}:\n" + "\n".join(f"  - {x}" for x in ordered))
+        raise SpecError(f"invalid uncertainty file {p}:\n" + "\n".join(f"  - {x}" for x in problems))
     keep = [q for q in order if q in by_path]
     if f.only is not None:
         unknown = [q for q in f.only if q not in by_path]
