@@ -114,26 +114,15 @@ def _stage2(th: Theatre, game: ClientGame, blocks: tuple[int, ...], lone: LoneOu
                         "H3/H4",
                     )
                 )
-        patron_id = s.patron.id if s.patron else "patron"
         if imp.fails:
             # nothing would form: the margin is the cost of a refused proposal, not a payoff difference
-            out.append(
-                Comparison(
-                    "imposition", patron_id, "no imposed multilateral", f"proposing one to {th.label(imp.proposed)}",
-                    abs(imp.patron_margin),
-                    "fewer than two units would accept: a proposal fails and costs the patron its "
-                    "failed-proposal cost", "H1/H3/H4",
-                )
-            )
+            chosen, alt = "no imposed multilateral", f"proposing one to {th.label(imp.proposed)}"
+            why = "fewer than two units would accept: a proposal fails and costs the patron its failed-proposal cost"
         else:
-            out.append(
-                Comparison(
-                    "imposition", patron_id,
-                    "impose a multilateral" if imp.imposed else "no imposed multilateral",
-                    "the alternative", abs(imp.patron_margin),
-                    "patron's payoff from imposing on the clients who accept minus its fallback", "H1/H3/H4",
-                )
-            )
+            chosen = "impose a multilateral" if imp.imposed else "no imposed multilateral"
+            alt, why = "the alternative", "patron's payoff from imposing on the clients who accept minus its fallback"
+        out.append(Comparison("imposition", s.patron.id if s.patron else "patron", chosen, alt, abs(imp.patron_margin),
+                              why, "H1/H3/H4"))
 
 
 def _patron(th: Theatre, g: GroupOutcome, out: list[Comparison], what: str) -> None:

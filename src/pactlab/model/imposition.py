@@ -243,11 +243,11 @@ class ImpositionTable:
                     M &= ~a
                 if len([a for a in self.units if a & M]) < 2:
                     break
-            if popcount(M) >= 2 and M in self.tab and len([a for a in self.units if a & M]) >= 2:
-                margin = self.tab[M].patron - sum(self.unit_patron(a) for a in self.units if a & M)
-            else:
-                margin = -p.failed_proposal_cost
             fails = not (popcount(M) >= 2 and M in self.tab and len([a for a in self.units if a & M]) >= 2)
+            if fails:
+                margin = -p.failed_proposal_cost
+            else:
+                margin = self.tab[M].patron - sum(self.unit_patron(a) for a in self.units if a & M)
             imposition = Imposition(proposed, formed, rounds, margin, bool(formed), fails)
         out = LoneOutcome(U, singles, imposition, group, self.lone_row(U, blocks), patron)
         self._lone_cache[key] = out
